@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+import { registerSetup } from './setup.ts';
+import { registerStack } from './stack.ts';
+
+/** Each subcommand lives in its own module and registers itself here. */
+export function registerCommands(program: Command): void {
+  registerSetup(program);
+  registerStack(program);
+}

@@ -1,0 +1,51 @@
+import { Command, CommanderError } from 'commander';
+import { formatError, HarnessError } from '../util/errors.ts';
+import { registerCommands } from './commands.ts';
+
+/** Exit codes are a contract: see `slo-harness --help` and the README. */
+export const EXIT = {
+  ok: 0,
+  gateFailed: 1,
+  usage: 2,
+  inconclusive: 3,
+  error: 4,
+  interrupted: 130,
+} as const;
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('slo-harness')
+    .description(
+      'Prove that ImageFlowCanvas meets its SLOs and that its monitoring tells the truth.\n' +
+        'Drives synthetic traffic with k6, queries Prometheus, Alertmanager, Jaeger and the logs,\n' +
+        'and writes pass/fail reports. With no configuration it runs an embedded default stack on 127.0.0.1.',
+    )
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Exit codes:
+  0    everything passed (or the command succeeded)
+  1    the gate failed: at least one check failed
+  2    usage error (bad flag, bad config)
+  3    inconclusive: some check could not be observed, none failed
+  4    the harness could not do its job (a tool or component failed)
+  130  interrupted (Ctrl-C / SIGTERM); partial results are kept
+
+Environment:
+  SLO_HARNESS_STATE_DIR   where the embedded stack keeps pids, ports, data and logs
+  SLO_HARNESS_TOOLS_DIR   cache of pinned tool builds (default ~/.cache/slo-harness/tools)`,
+    );
+  registerCommands(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    console.error(formatError(err));
+    if (err instanceof HarnessError && err.code.startsWith('CONFIG_')) return EXIT.usage;
+    return EXIT.error;
+  }
+}

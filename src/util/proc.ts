@@ -1,0 +1,72 @@
+import { spawn, type SpawnOptions } from 'node:child_process';
+import { delimiter, join } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+
+/** Finds an executable on PATH (like `which`), or undefined. */
+export function which(binary: string, path = process.env.PATH ?? ''): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, binary);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here; keep looking
+    }
+  }
+  return undefined;
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion, capturing output. Never throws for a non-zero exit. */
+export function runCommand(
+  cmd: string,
+  args: string[],
+  opts: SpawnOptions & { onLine?: (line: string) => void; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    const onData = (chunk: Buffer, into: 'out' | 'err') => {
+      const s = chunk.toString();
+      if (into === 'out') stdout += s;
+      else stderr += s;
+      if (opts.onLine) {
+        partial += s;
+        const parts = partial.split('\n');
+        partial = parts.pop() ?? '';
+        for (const line of parts) opts.onLine(line);
+      }
+    };
+    child.stdout?.on('data', (c: Buffer) => onData(c, 'out'));
+    child.stderr?.on('data', (c: Buffer) => onData(c, 'err'));
+    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    child.once('error', (err) => {
+      if (timer) clearTimeout(timer);
+      reject(err);
+    });
+    child.once('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (partial && opts.onLine) opts.onLine(partial);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** True while a process with this pid exists (and is not a zombie we can see). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return true;
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'reference/**/*.test.ts', 'scenarios/**/*.test.ts', 'test/**/*.test.ts'],
+    // Integration tests start real servers; two workers match the 2-core machines we run on.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 600_000,
+  },
+});
