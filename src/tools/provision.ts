@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, rename, rm, writeFile, readFile, open, appendFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile, appendFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HarnessError } from '../util/errors.ts';
-import { isAlive, runCommand, which } from '../util/proc.ts';
-import { delay } from '../util/wait.ts';
+import { acquireLock } from '../util/lock.ts';
+import { runCommand, which } from '../util/proc.ts';
 import { MANIFEST, type AptTool, type GoTool, type ToolName } from './manifest.ts';
 
 export interface ProvisionOptions {
@@ -28,16 +28,26 @@ export function goToolDir(name: ToolName, spec: GoTool, env: NodeJS.ProcessEnv =
   return join(toolCacheRoot(env), `${name}-${spec.version}`);
 }
 
-async function reportsVersion(path: string, spec: GoTool): Promise<boolean> {
+async function reportsVersion(path: string, spec: GoTool, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const versionWord = new RegExp(`\\b${spec.version.replace(/\./g, '\\.')}\\b`);
   try {
+    // A Go binary records the module versions it was built from; this works for Jaeger,
+    // whose `version` command prints nothing useful unless built with release ldflags.
+    const go = findGo(env);
+    if (go) {
+      const r = await runCommand(go, ['version', '-m', path], { timeoutMs: 15_000 });
+      const line = r.stdout.split('\n').find((l) => l.trim().split(/\s+/)[1] === spec.module);
+      if (r.code === 0 && line && versionWord.test(line)) return true;
+    }
     const r = await runCommand(path, spec.versionArgs, { timeoutMs: 15_000 });
-    // k6 prints "k6 v2.2.0 (...)"; jaeger prints JSON with "gitVersion":"v1.76.0" — the version
-    // string appearing as a whole word is enough for both.
-    const out = r.stdout + r.stderr;
-    return r.code === 0 && new RegExp(`\\b${spec.version.replace(/\./g, '\\.')}\\b`).test(out);
+    return r.code === 0 && versionWord.test(r.stdout + r.stderr);
   } catch {
     return false;
   }
+}
+
+function findGo(env: NodeJS.ProcessEnv): string | undefined {
+  return which('go', env.PATH) ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
 }
 
 /** Ensures one tool is available; returns its binaries' paths. */
@@ -58,15 +68,17 @@ async function ensureGoTool(name: ToolName, spec: GoTool, opts: ProvisionOptions
   const log = opts.log ?? (() => {});
   const dir = goToolDir(name, spec, env);
   const cached = join(dir, spec.binary);
-  if (existsSync(cached) && (await reportsVersion(cached, spec))) return { [spec.binary]: cached };
+  if (existsSync(cached) && (await reportsVersion(cached, spec, env))) return { [spec.binary]: cached };
   const onPath = which(spec.binary, env.PATH);
-  if (onPath && (await reportsVersion(onPath, spec))) return { [spec.binary]: onPath };
+  if (onPath && (await reportsVersion(onPath, spec, env))) return { [spec.binary]: onPath };
 
   await mkdir(dir, { recursive: true });
-  const release = await acquireLock(join(dir, '.build.lock'), log, `${name} ${spec.version}`);
+  const release = await acquireLock(join(dir, '.build.lock'), {
+    onWait: (pid) => log(`waiting for another process (pid ${pid}) that is building ${name} ${spec.version}…`),
+  });
   try {
     // Another process may have finished the build while we waited for the lock.
-    if (existsSync(cached) && (await reportsVersion(cached, spec))) return { [spec.binary]: cached };
+    if (existsSync(cached) && (await reportsVersion(cached, spec, env))) return { [spec.binary]: cached };
     await buildGoTool(name, spec, dir, env, log);
     return { [spec.binary]: cached };
   } finally {
@@ -81,7 +93,7 @@ async function buildGoTool(
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
 ): Promise<void> {
-  const go = which('go', env.PATH) ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go = findGo(env);
   const logPath = join(dir, 'build.log');
   if (!go) {
     throw new HarnessError('TOOL_GO_MISSING', `cannot build ${name} ${spec.version}: the Go toolchain is not installed`, {
@@ -131,31 +143,6 @@ async function buildGoTool(
     log(`built ${name} ${spec.version} in ${Math.round((Date.now() - start) / 1000)}s → ${join(dir, spec.binary)}`);
   } finally {
     await rm(work, { recursive: true, force: true });
-  }
-}
-
-/** Advisory lock by exclusive file create; a lock whose holder died is taken over. */
-async function acquireLock(path: string, log: (l: string) => void, what: string): Promise<() => Promise<void>> {
-  let announced = false;
-  for (;;) {
-    try {
-      const fh = await open(path, 'wx');
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      return () => rm(path, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (!holder || !isAlive(holder)) {
-        await rm(path, { force: true });
-        continue;
-      }
-      if (!announced) {
-        log(`waiting for another process (pid ${holder}) that is building ${what}…`);
-        announced = true;
-      }
-      await delay(1000);
-    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { delimiter, join } from 'node:path';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 
 /** Finds an executable on PATH (like `which`), or undefined. */
 export function which(binary: string, path = process.env.PATH ?? ''): string | undefined {
@@ -69,4 +69,20 @@ export function isAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
   return true;
+}
+
+/**
+ * The kernel's start time of a process (clock ticks since boot, /proc/<pid>/stat field 22),
+ * recorded with a pid so a recycled pid is never mistaken for ours. Undefined if gone.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parens: split after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (rest[0] === 'Z') return undefined; // a zombie has already exited
+    return rest[19];
+  } catch {
+    return undefined;
+  }
 }

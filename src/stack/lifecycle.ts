@@ -1,0 +1,447 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { HarnessError, errorMessage } from '../util/errors.ts';
+import { acquireLock } from '../util/lock.ts';
+import { freePort, isPortFree, LOOPBACK } from '../util/ports.ts';
+import { processStartTime, runCommand } from '../util/proc.ts';
+import { delay, waitFor } from '../util/wait.ts';
+import { ensureTools } from '../tools/provision.ts';
+import type { ToolName } from '../tools/manifest.ts';
+import {
+  COMPONENT_NAMES,
+  DEFAULT_PORTS,
+  DEFAULT_RETENTION,
+  DEFAULT_SCRAPE_INTERVAL,
+  PORT_NAMES,
+  REFERENCE_COMPONENTS,
+  SPEC_RULE_FILE,
+  defaultStateDir,
+  parseDuration,
+  PROJECT_ROOT,
+  type ComponentName,
+  type Ports,
+  type StackOptions,
+} from './config.ts';
+import { COMPONENTS, alertDeliveriesPath, appLogPath, configPath, dataPath, logPath, type LaunchContext } from './components.ts';
+import { renderConfigs } from './render.ts';
+import {
+  assertStateDirUsable,
+  clearState,
+  readPidFiles,
+  readState,
+  writePidFile,
+  writeState,
+  type ProcessRecord,
+  type StackState,
+} from './state.ts';
+import { join } from 'node:path';
+
+export type { StackState } from './state.ts';
+
+const STOP_GRACE_MS = 10_000;
+
+/** Components to run: all by default; reference services only when the reference system exists. */
+export function selectComponents(requested?: readonly string[]): ComponentName[] {
+  if (requested) {
+    const unknown = requested.filter((c) => !(COMPONENT_NAMES as readonly string[]).includes(c));
+    if (unknown.length > 0) {
+      throw new HarnessError('CONFIG_UNKNOWN_COMPONENT', `unknown stack component(s): ${unknown.join(', ')}`, {
+        hint: `choose from: ${COMPONENT_NAMES.join(', ')}`,
+      });
+    }
+    return COMPONENT_NAMES.filter((c) => requested.includes(c));
+  }
+  const hasReference = existsSync(join(PROJECT_ROOT, 'reference', 'main.ts'));
+  return COMPONENT_NAMES.filter((c) => hasReference || !REFERENCE_COMPONENTS.includes(c));
+}
+
+/** Chooses ports: explicit ones must be free; a taken default is replaced by a free port. */
+export async function choosePorts(
+  needed: ReadonlySet<keyof Ports>,
+  explicit: Partial<Ports>,
+  log: (l: string) => void,
+  defaults: Ports = DEFAULT_PORTS,
+): Promise<Ports> {
+  const ports = { ...defaults, ...explicit } as Ports;
+  const used = new Set<number>();
+  for (const name of PORT_NAMES) {
+    if (!needed.has(name)) continue;
+    const port = ports[name];
+    const free = !used.has(port) && (await isPortFree(port));
+    if (!free && explicit[name] !== undefined) {
+      throw new HarnessError('PORT_IN_USE', `port ${port} (${name}) is already in use on ${LOOPBACK}`, {
+        hint: `stop what listens there (\`ss -ltnp 'sport = :${port}'\` shows it) or choose another port with --port ${name}=N`,
+      });
+    }
+    if (!free) {
+      let alt = await freePort();
+      while (used.has(alt)) alt = await freePort();
+      log(`port ${port} (${name}) is taken; using ${alt} instead`);
+      ports[name] = alt;
+    }
+    used.add(ports[name]);
+  }
+  return ports;
+}
+
+function launchContext(state: StackState, tools: Record<string, string>): LaunchContext {
+  return {
+    host: state.host,
+    ports: state.ports,
+    stateDir: state.stateDir,
+    tools,
+    retention: state.retention,
+    adminToken: state.adminToken,
+  };
+}
+
+async function httpOk(url: string, timeoutMs = 2000): Promise<{ ok: boolean; reason: string }> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.body?.cancel();
+    return { ok: res.ok, reason: `HTTP ${res.status} from ${url}` };
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    return { ok: false, reason: `${url}: ${cause ?? errorMessage(err)}` };
+  }
+}
+
+export async function tailFile(path: string, lines = 20): Promise<string> {
+  try {
+    const text = await readFile(path, 'utf8');
+    return text.trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log written)';
+  }
+}
+
+/** A process record is ours only if the pid is alive AND has the start time we recorded. */
+export function isOurs(rec: { pid: number; startTime: string }): boolean {
+  return processStartTime(rec.pid) === rec.startTime;
+}
+
+/** Stops one recorded process (its whole process group), SIGTERM then SIGKILL after a grace period. */
+async function stopProcess(rec: { pid: number; startTime: string }): Promise<void> {
+  if (!isOurs(rec)) return;
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-rec.pid, sig);
+    } catch {
+      try {
+        process.kill(rec.pid, sig);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  signalGroup('SIGTERM');
+  const gone = await waitFor(async () => ({ done: !isOurs(rec), reason: `pid ${rec.pid} still running` }), {
+    timeoutMs: STOP_GRACE_MS,
+    intervalMs: 50,
+  });
+  if (!gone.ok) {
+    signalGroup('SIGKILL');
+    await waitFor(async () => ({ done: !isOurs(rec), reason: `pid ${rec.pid} survived SIGKILL` }), {
+      timeoutMs: 5000,
+      intervalMs: 50,
+    });
+  }
+}
+
+/** Stops every process a state dir knows of (state.json and pid files), then forgets them. */
+async function stopRecorded(stateDir: string, state: StackState | undefined, log: (l: string) => void): Promise<number> {
+  const records = new Map<string, { pid: number; startTime: string }>();
+  for (const p of await readPidFiles(stateDir)) records.set(`${p.pid}:${p.startTime}`, p);
+  for (const rec of Object.values(state?.components ?? {})) {
+    if (rec) records.set(`${rec.pid}:${rec.startTime}`, rec);
+  }
+  const alive = [...records.values()].filter(isOurs);
+  // Reverse start order is not needed for correctness here; stop all at once to be quick.
+  await Promise.all(alive.map(stopProcess));
+  if (alive.length > 0) log(`stopped ${alive.length} process(es)`);
+  await clearState(stateDir);
+  return alive.length;
+}
+
+export interface UpResult {
+  state: StackState;
+  /** false when the stack was already up and healthy (idempotent `up`). */
+  started: boolean;
+  /** Time to all-healthy per component (ms from spawn), for the bench and the status line. */
+  readyMs: Partial<Record<ComponentName, number>>;
+}
+
+/** Brings the embedded stack up (idempotent). On any failure, stops what it started. */
+export async function stackUp(opts: StackOptions = {}): Promise<UpResult> {
+  const log = opts.log ?? (() => {});
+  const env = opts.env ?? process.env;
+  const stateDir = opts.stateDir ?? defaultStateDir(env);
+  assertStateDirUsable(stateDir);
+  await mkdir(stateDir, { recursive: true });
+  const release = await acquireLock(join(stateDir, 'lock'), {
+    onWait: (pid) => log(`waiting for another slo-harness (pid ${pid}) using ${stateDir}…`),
+  });
+  try {
+    return await upLocked(stateDir, opts, log, env);
+  } finally {
+    await release();
+  }
+}
+
+async function upLocked(
+  stateDir: string,
+  opts: StackOptions,
+  log: (l: string) => void,
+  env: NodeJS.ProcessEnv,
+): Promise<UpResult> {
+  const components = selectComponents(opts.components);
+  const existing = await readState(stateDir);
+  if (existing.kind === 'ok') {
+    const st = existing.state;
+    const recorded = Object.keys(st.components) as ComponentName[];
+    const allOurs = recorded.every((c) => isOurs(st.components[c] as ProcessRecord));
+    const covers = components.every((c) => recorded.includes(c));
+    if (allOurs && covers) {
+      const health = await Promise.all(recorded.map((c) => httpOk((st.components[c] as ProcessRecord).readyUrl)));
+      if (health.every((h) => h.ok)) {
+        log(`stack already up (state: ${stateDir})`);
+        return { state: st, started: false, readyMs: {} };
+      }
+    }
+    log(`found a stack in ${stateDir} that is not fully running or healthy (left by a crash?): cleaning it up`);
+    await stopRecorded(stateDir, st, log);
+  } else if (existing.kind === 'corrupt') {
+    log(`warning: ${existing.reason}; recovering: stopping processes recorded in pid files and starting afresh`);
+    await stopRecorded(stateDir, undefined, log);
+  } else if ((await readPidFiles(stateDir)).length > 0) {
+    log('found pid files without a state file (a crash during `up`?): cleaning up');
+    await stopRecorded(stateDir, undefined, log);
+  }
+
+  const toolNames = [...new Set(components.map((c) => COMPONENTS[c].tool).filter((t) => t !== undefined))] as ToolName[];
+  const tools = await ensureTools(toolNames, { log, env });
+
+  const scrapeInterval = opts.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;
+  const evaluationInterval = opts.evaluationInterval ?? scrapeInterval;
+  const scrapeMs = parseDuration(scrapeInterval, '--scrape-interval');
+  parseDuration(evaluationInterval, '--evaluation-interval');
+  const needed = new Set(components.flatMap((c) => COMPONENTS[c].ports));
+  const ports = await choosePorts(needed, opts.ports ?? {}, log);
+
+  const state: StackState = {
+    version: 1,
+    stateDir,
+    startedAt: new Date().toISOString(),
+    host: LOOPBACK,
+    scrapeInterval,
+    evaluationInterval,
+    retention: opts.retention ?? DEFAULT_RETENTION,
+    ports,
+    adminToken: randomBytes(24).toString('hex'),
+    components: {},
+  };
+
+  // Configs are rendered from the repo's templates; rules are validated before anything starts.
+  const ruleFiles = opts.ruleFiles ?? [SPEC_RULE_FILE];
+  if (components.includes('prometheus')) await checkRules(tools.promtool, ruleFiles);
+  const configs = renderConfigs({
+    host: state.host,
+    ports,
+    scrapeInterval,
+    scrapeTimeoutMs: Math.max(100, Math.floor(scrapeMs * 0.8)),
+    evaluationInterval,
+    ruleFiles,
+    jaegerMaxTraces: 100_000,
+  });
+  await mkdir(join(stateDir, 'config'), { recursive: true });
+  await mkdir(join(stateDir, 'logs'), { recursive: true });
+  for (const d of ['prometheus', 'alertmanager', 'imageflow', 'alert-sink']) {
+    await mkdir(dataPath(stateDir, d), { recursive: true });
+  }
+  for (const c of components) {
+    const cfg = configs[c];
+    if (cfg) await writeFile(configPath(stateDir, cfg.file), cfg.content);
+  }
+
+  const ctx = launchContext(state, tools);
+  const children = new Map<ComponentName, { child: ChildProcess; exited?: string; spawnedAt: number }>();
+  const readyMs: Partial<Record<ComponentName, number>> = {};
+  try {
+    for (const name of components) {
+      const def = COMPONENTS[name];
+      const launch = def.launch(ctx);
+      const logFile = logPath(stateDir, name);
+      const fh = await open(logFile, 'a');
+      await fh.write(`\n# ${new Date().toISOString()} starting ${name}: ${launch.command} ${launch.args.join(' ')}\n`);
+      const child = spawn(launch.command, launch.args, {
+        cwd: stateDir,
+        // Own process group: a Ctrl-C in the terminal that ran `stack up` does not reach the
+        // stack, and `down` can stop a component together with anything it spawned.
+        detached: true,
+        stdio: ['ignore', fh.fd, fh.fd],
+        env: { ...env, ...launch.env },
+      });
+      await fh.close();
+      const entry: { child: ChildProcess; exited?: string; spawnedAt: number } = { child, spawnedAt: Date.now() };
+      children.set(name, entry);
+      child.on('exit', (code, signal) => {
+        entry.exited = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      });
+      child.on('error', (err) => {
+        entry.exited = `could not start: ${err.message}`;
+      });
+      child.unref();
+      const pid = child.pid;
+      if (pid === undefined) {
+        await delay(10); // let the 'error' event land
+        throw componentFailed(name, entry.exited ?? 'could not start', logFile);
+      }
+      const startTime = processStartTime(pid) ?? '0';
+      await writePidFile(stateDir, name, { pid, startTime, command: launch.command });
+      state.components[name] = {
+        pid,
+        startTime,
+        command: launch.command,
+        logPath: logFile,
+        readyUrl: def.readyUrl(ctx),
+        url: def.url(ctx),
+      };
+    }
+    await writeState(state);
+
+    const deadline = opts.readyTimeoutMs ?? 60_000;
+    await Promise.all(
+      components.map(async (name) => {
+        const rec = state.components[name] as ProcessRecord;
+        const entry = children.get(name)!;
+        const r = await waitFor(
+          async () => {
+            const h = await httpOk(rec.readyUrl, 1000);
+            return { done: h.ok, reason: h.reason };
+          },
+          { timeoutMs: deadline, intervalMs: 50, abort: () => entry.exited },
+        );
+        if (!r.ok) {
+          const why = entry.exited ? `${entry.exited} during start-up` : `not ready after ${deadline} ms (${r.reason})`;
+          throw componentFailed(name, why, rec.logPath);
+        }
+        readyMs[name] = Date.now() - entry.spawnedAt;
+      }),
+    );
+    log(`stack up: ${components.length} components healthy (state: ${stateDir})`);
+    return { state, started: true, readyMs };
+  } catch (err) {
+    log('start-up failed: stopping what was started');
+    await stopRecorded(stateDir, state, log);
+    throw err;
+  }
+}
+
+function componentFailed(name: ComponentName, why: string, logFile: string): HarnessError {
+  return new HarnessError('COMPONENT_FAILED', `${name} failed to start: ${why}`, {
+    where: logFile,
+    hint: `read ${logFile}; \`slo-harness stack logs ${name}\` shows it`,
+  });
+}
+
+async function checkRules(promtool: string | undefined, files: string[]): Promise<void> {
+  if (!promtool) return;
+  const r = await runCommand(promtool, ['check', 'rules', ...files]);
+  if (r.code !== 0) {
+    throw new HarnessError('RULES_INVALID', `promtool check rules rejected the alert rules`, {
+      where: files.join(', '),
+      details: (r.stderr + r.stdout).trim(),
+      hint: 'fix the rule file (run `promtool check rules FILE` to iterate)',
+    });
+  }
+}
+
+/** Stops exactly the processes this state dir started; safe to call when nothing runs. */
+export async function stackDown(opts: { stateDir?: string; log?: (l: string) => void; env?: NodeJS.ProcessEnv } = {}) {
+  const log = opts.log ?? (() => {});
+  const stateDir = opts.stateDir ?? defaultStateDir(opts.env ?? process.env);
+  if (!existsSync(stateDir)) return 0;
+  const release = await acquireLock(join(stateDir, 'lock'), {
+    onWait: (pid) => log(`waiting for another slo-harness (pid ${pid}) using ${stateDir}…`),
+  });
+  try {
+    const loaded = await readState(stateDir);
+    if (loaded.kind === 'corrupt') log(`warning: ${loaded.reason}; stopping processes recorded in pid files`);
+    return await stopRecorded(stateDir, loaded.kind === 'ok' ? loaded.state : undefined, log);
+  } finally {
+    await release();
+  }
+}
+
+export interface ComponentStatus {
+  name: ComponentName;
+  pid: number;
+  running: boolean;
+  healthy: boolean;
+  url: string;
+  detail: string;
+}
+
+export async function stackStatus(opts: { stateDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{
+  stateDir: string;
+  state?: StackState;
+  problem?: string;
+  components: ComponentStatus[];
+}> {
+  const stateDir = opts.stateDir ?? defaultStateDir(opts.env ?? process.env);
+  const loaded = await readState(stateDir);
+  if (loaded.kind === 'none') return { stateDir, components: [] };
+  if (loaded.kind === 'corrupt') return { stateDir, problem: loaded.reason, components: [] };
+  const st = loaded.state;
+  const components = await Promise.all(
+    (Object.entries(st.components) as Array<[ComponentName, ProcessRecord]>).map(async ([name, rec]) => {
+      const running = isOurs(rec);
+      const h = running ? await httpOk(rec.readyUrl) : { ok: false, reason: 'process not running' };
+      return { name, pid: rec.pid, running, healthy: h.ok, url: rec.url, detail: h.ok ? 'healthy' : h.reason };
+    }),
+  );
+  return { stateDir, state: st, components };
+}
+
+export interface StackUrls {
+  prometheus: string;
+  alertmanager: string;
+  jaegerQuery: string;
+  jaegerOtlpHttp: string;
+  jaegerOtlpGrpc: string;
+  nodeExporter: string;
+  alertSink: string;
+  backendApi: string;
+  workflows: string;
+  processing: string;
+  logDir: string;
+  appLogs: Record<'backend-api' | 'workflows' | 'processing', string>;
+  alertDeliveries: string;
+  adminToken: string;
+}
+
+export function stackUrls(state: StackState): StackUrls {
+  const u = (port: keyof Ports) => `http://${state.host}:${state.ports[port]}`;
+  return {
+    prometheus: u('prometheus'),
+    alertmanager: u('alertmanager'),
+    jaegerQuery: u('jaegerQuery'),
+    jaegerOtlpHttp: u('jaegerOtlpHttp'),
+    jaegerOtlpGrpc: `${state.host}:${state.ports.jaegerOtlpGrpc}`,
+    nodeExporter: u('nodeExporter'),
+    alertSink: u('alertSink'),
+    backendApi: u('backendApi'),
+    workflows: u('workflows'),
+    processing: u('processing'),
+    logDir: join(state.stateDir, 'logs'),
+    appLogs: {
+      'backend-api': appLogPath(state.stateDir, 'backend-api'),
+      workflows: appLogPath(state.stateDir, 'workflows'),
+      processing: appLogPath(state.stateDir, 'processing'),
+    },
+    alertDeliveries: alertDeliveriesPath(state.stateDir),
+    adminToken: state.adminToken,
+  };
+}
