@@ -6,6 +6,8 @@ export default defineConfig({
     // Integration tests start real servers; two workers match the 2-core machines we run on.
     maxWorkers: 2,
     testTimeout: 30_000,
+    // Parallel test files each start their own stack: take ports from the OS, never the defaults.
+    env: { SLO_HARNESS_PORTS: 'ephemeral' },
     hookTimeout: 600_000,
   },
 });

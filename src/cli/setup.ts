@@ -14,7 +14,8 @@ export function registerSetup(program: Command): void {
       for (const name of ALL_TOOLS) {
         const spec = MANIFEST[name];
         const bins = spec.kind === 'go' ? [spec.binary] : spec.binaries;
-        for (const b of bins) console.log(`${b.padEnd(26)} ${paths[b]}${spec.kind === 'go' ? `  (${spec.version})` : ''}`);
+        for (const b of bins)
+          console.log(`${b.padEnd(26)} ${paths[b]}${spec.kind === 'go' ? `  (${spec.version})` : ''}`);
       }
     });
 }

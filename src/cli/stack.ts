@@ -16,7 +16,10 @@ export function registerStack(program: Command): void {
       'Manage the embedded stack: Prometheus, Alertmanager, node exporter, Jaeger v2, an alert\n' +
         'webhook sink and the reference ImageFlowCanvas, all bound to 127.0.0.1.',
     )
-    .option('--state-dir <dir>', 'pids, ports, configs, data and logs (default $SLO_HARNESS_STATE_DIR or ~/.local/state/slo-harness/stack)');
+    .option(
+      '--state-dir <dir>',
+      'pids, ports, configs, data and logs (default $SLO_HARNESS_STATE_DIR or ~/.local/state/slo-harness/stack)',
+    );
 
   const stateDirOf = (cmd: Command): string | undefined => (cmd.optsWithGlobals() as { stateDir?: string }).stateDir;
 
@@ -26,24 +29,41 @@ export function registerStack(program: Command): void {
     .option('--scrape-interval <d>', 'Prometheus scrape interval', '5s')
     .option('--evaluation-interval <d>', 'Prometheus rule evaluation interval (default: the scrape interval)')
     .option('--retention <d>', 'Prometheus TSDB retention (RET-6 wants >= 180d)', '180d')
-    .option('--port <name=N>', 'pin a port, e.g. --port prometheus=9999 (repeatable); a taken pinned port is an error', collect, [])
+    .option(
+      '--port <name=N>',
+      'pin a port, e.g. --port prometheus=9999 (repeatable); a taken pinned port is an error',
+      collect,
+      [],
+    )
     .option('--only <components>', `comma-separated subset of: ${COMPONENT_NAMES.join(', ')}`)
     .option('--ready-timeout <ms>', 'deadline for all components to become healthy', '60000')
-    .action(async (o: { scrapeInterval: string; evaluationInterval?: string; retention: string; port: string[]; only?: string; readyTimeout: string }, cmd: Command) => {
-      const started = Date.now();
-      const res = await stackUp({
-        stateDir: stateDirOf(cmd),
-        scrapeInterval: o.scrapeInterval,
-        evaluationInterval: o.evaluationInterval,
-        retention: o.retention,
-        ports: parsePortFlags(o.port),
-        components: o.only ? (o.only.split(',').map((s) => s.trim()) as ComponentName[]) : undefined,
-        readyTimeoutMs: Number(o.readyTimeout),
-        log: (l) => console.error(l),
-      });
-      if (res.started) console.error(`all healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      await printStatus(res.state.stateDir);
-    });
+    .action(
+      async (
+        o: {
+          scrapeInterval: string;
+          evaluationInterval?: string;
+          retention: string;
+          port: string[];
+          only?: string;
+          readyTimeout: string;
+        },
+        cmd: Command,
+      ) => {
+        const started = Date.now();
+        const res = await stackUp({
+          stateDir: stateDirOf(cmd),
+          scrapeInterval: o.scrapeInterval,
+          evaluationInterval: o.evaluationInterval,
+          retention: o.retention,
+          ports: parsePortFlags(o.port),
+          components: o.only ? (o.only.split(',').map((s) => s.trim()) as ComponentName[]) : undefined,
+          readyTimeoutMs: Number(o.readyTimeout),
+          log: (l) => console.error(l),
+        });
+        if (res.started) console.error(`all healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        await printStatus(res.state.stateDir);
+      },
+    );
 
   stack
     .command('down')
@@ -112,9 +132,21 @@ async function printStatus(stateDir: string): Promise<boolean> {
     console.log(`no stack running (state dir ${stateDir})\nhint: \`slo-harness stack up\``);
     return false;
   }
-  const rows = s.components.map((c) => [c.name, String(c.pid), c.healthy ? 'healthy' : c.running ? 'UNHEALTHY' : 'STOPPED', c.url, c.healthy ? '' : c.detail]);
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['COMPONENT', 'PID', 'HEALTH', 'URL'][i]!.length));
-  const fmt = (r: string[]) => r.slice(0, 4).map((c, i) => c.padEnd(widths[i]!)).join('  ') + (r[4] ? `  ${r[4]}` : '');
+  const rows = s.components.map((c) => [
+    c.name,
+    String(c.pid),
+    c.healthy ? 'healthy' : c.running ? 'UNHEALTHY' : 'STOPPED',
+    c.url,
+    c.healthy ? '' : c.detail,
+  ]);
+  const widths = [0, 1, 2, 3].map((i) =>
+    Math.max(...rows.map((r) => r[i]!.length), ['COMPONENT', 'PID', 'HEALTH', 'URL'][i]!.length),
+  );
+  const fmt = (r: string[]) =>
+    r
+      .slice(0, 4)
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ') + (r[4] ? `  ${r[4]}` : '');
   console.log(fmt(['COMPONENT', 'PID', 'HEALTH', 'URL']));
   for (const r of rows) console.log(fmt(r));
   const u = stackUrls(s.state);

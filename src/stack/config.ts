@@ -54,6 +54,11 @@ export interface StackOptions {
   retention?: string;
   /** Explicit ports. A taken explicit port is an error, never silently replaced. */
   ports?: Partial<Ports>;
+  /**
+   * 'ephemeral' takes every unpinned port from the OS instead of the defaults, so parallel
+   * stacks (tests) never race for the same default port. Default: $SLO_HARNESS_PORTS or 'defaults'.
+   */
+  portStrategy?: 'defaults' | 'ephemeral';
   /** Subset of components to run (default: all). */
   components?: readonly ComponentName[];
   /** Alert rule files loaded by Prometheus (default: the spec's rules, verbatim). */

@@ -24,7 +24,15 @@ import {
   type Ports,
   type StackOptions,
 } from './config.ts';
-import { COMPONENTS, alertDeliveriesPath, appLogPath, configPath, dataPath, logPath, type LaunchContext } from './components.ts';
+import {
+  COMPONENTS,
+  alertDeliveriesPath,
+  appLogPath,
+  configPath,
+  dataPath,
+  logPath,
+  type LaunchContext,
+} from './components.ts';
 import { renderConfigs } from './render.ts';
 import {
   assertStateDirUsable,
@@ -84,6 +92,18 @@ export async function choosePorts(
     used.add(ports[name]);
   }
   return ports;
+}
+
+async function ephemeralDefaults(): Promise<Ports> {
+  const out = { ...DEFAULT_PORTS } as Ports;
+  const seen = new Set<number>();
+  for (const name of PORT_NAMES) {
+    let p = await freePort();
+    while (seen.has(p)) p = await freePort();
+    seen.add(p);
+    out[name] = p;
+  }
+  return out;
 }
 
 function launchContext(state: StackState, tools: Record<string, string>): LaunchContext {
@@ -151,7 +171,11 @@ async function stopProcess(rec: { pid: number; startTime: string }): Promise<voi
 }
 
 /** Stops every process a state dir knows of (state.json and pid files), then forgets them. */
-async function stopRecorded(stateDir: string, state: StackState | undefined, log: (l: string) => void): Promise<number> {
+async function stopRecorded(
+  stateDir: string,
+  state: StackState | undefined,
+  log: (l: string) => void,
+): Promise<number> {
   const records = new Map<string, { pid: number; startTime: string }>();
   for (const p of await readPidFiles(stateDir)) records.set(`${p.pid}:${p.startTime}`, p);
   for (const rec of Object.values(state?.components ?? {})) {
@@ -220,7 +244,9 @@ async function upLocked(
     await stopRecorded(stateDir, undefined, log);
   }
 
-  const toolNames = [...new Set(components.map((c) => COMPONENTS[c].tool).filter((t) => t !== undefined))] as ToolName[];
+  const toolNames = [
+    ...new Set(components.map((c) => COMPONENTS[c].tool).filter((t) => t !== undefined)),
+  ] as ToolName[];
   const tools = await ensureTools(toolNames, { log, env });
 
   const scrapeInterval = opts.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;
@@ -228,7 +254,13 @@ async function upLocked(
   const scrapeMs = parseDuration(scrapeInterval, '--scrape-interval');
   parseDuration(evaluationInterval, '--evaluation-interval');
   const needed = new Set(components.flatMap((c) => COMPONENTS[c].ports));
-  const ports = await choosePorts(needed, opts.ports ?? {}, log);
+  const strategy = opts.portStrategy ?? (env.SLO_HARNESS_PORTS === 'ephemeral' ? 'ephemeral' : 'defaults');
+  const ports = await choosePorts(
+    needed,
+    opts.ports ?? {},
+    strategy === 'ephemeral' ? () => {} : log,
+    strategy === 'ephemeral' ? await ephemeralDefaults() : DEFAULT_PORTS,
+  );
 
   const state: StackState = {
     version: 1,

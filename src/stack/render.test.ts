@@ -44,7 +44,9 @@ describe('renderConfigs', () => {
     expect(prom.global.scrape_interval).toBe('5s');
     expect(prom.global.evaluation_interval).toBe('5s');
     expect(prom.global.scrape_timeout).toBe('4000ms');
-    expect(prom.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual([`127.0.0.1:${DEFAULT_PORTS.alertmanager}`]);
+    expect(prom.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual([
+      `127.0.0.1:${DEFAULT_PORTS.alertmanager}`,
+    ]);
   });
 
   it('routes every alert to the webhook sink with resolved notifications', () => {

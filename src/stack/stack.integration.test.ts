@@ -68,9 +68,7 @@ describe('embedded stack (real Prometheus, Alertmanager, node exporter, Jaeger)'
   it('binds every listening socket of every component to 127.0.0.1', async () => {
     const ss = await runCommand('ss', ['-ltnpH']);
     const pids = new Set(Object.values(state.components).map((r) => r!.pid));
-    const ours = ss.stdout
-      .split('\n')
-      .filter((l) => [...l.matchAll(/pid=(\d+)/g)].some((m) => pids.has(Number(m[1]))));
+    const ours = ss.stdout.split('\n').filter((l) => [...l.matchAll(/pid=(\d+)/g)].some((m) => pids.has(Number(m[1]))));
     expect(ours.length).toBeGreaterThanOrEqual(OBSERVABILITY.length);
     for (const line of ours) expect(line.split(/\s+/)[3]).toMatch(/^127\.0\.0\.1:\d+$/);
   });
@@ -87,7 +85,9 @@ describe('embedded stack (real Prometheus, Alertmanager, node exporter, Jaeger)'
     let up: Record<string, string> = {};
     while (Date.now() < deadline) {
       const res = await fetch(`${u.prometheus}/api/v1/query?query=up`);
-      const body = (await res.json()) as { data: { result: Array<{ metric: { job: string }; value: [number, string] }> } };
+      const body = (await res.json()) as {
+        data: { result: Array<{ metric: { job: string }; value: [number, string] }> };
+      };
       up = Object.fromEntries(body.data.result.map((r) => [r.metric.job, r.value[1]]));
       if (up['node-exporter'] === '1' && up.jaeger === '1' && up.alertmanager === '1') break;
       await new Promise((r) => setTimeout(r, 250));
@@ -116,10 +116,21 @@ export default function (): void {
 }
 `,
     );
-    const r = await runCommand(k6!, ['run', '--quiet', '--no-color', '--iterations', '1', '--summary-export', join(dir, 'k6.json'), script]);
+    const r = await runCommand(k6!, [
+      'run',
+      '--quiet',
+      '--no-color',
+      '--iterations',
+      '1',
+      '--summary-export',
+      join(dir, 'k6.json'),
+      script,
+    ]);
     expect(r.stderr + r.stdout).not.toMatch(/error/i);
     expect(r.code).toBe(0);
-    const summary = JSON.parse(await readFile(join(dir, 'k6.json'), 'utf8')) as { metrics: { checks: { passes: number } } };
+    const summary = JSON.parse(await readFile(join(dir, 'k6.json'), 'utf8')) as {
+      metrics: { checks: { passes: number } };
+    };
     expect(summary.metrics.checks.passes).toBe(1);
   });
 });

@@ -40,10 +40,7 @@ export async function writeState(state: StackState): Promise<void> {
   await rename(tmp, stateFile(state.stateDir));
 }
 
-export type LoadedState =
-  | { kind: 'none' }
-  | { kind: 'ok'; state: StackState }
-  | { kind: 'corrupt'; reason: string };
+export type LoadedState = { kind: 'none' } | { kind: 'ok'; state: StackState } | { kind: 'corrupt'; reason: string };
 
 export async function readState(dir: string): Promise<LoadedState> {
   const file = stateFile(dir);
@@ -52,7 +49,10 @@ export async function readState(dir: string): Promise<LoadedState> {
   try {
     const parsed = JSON.parse(text) as Partial<StackState>;
     if (parsed.version !== 1 || typeof parsed.components !== 'object' || !parsed.ports) {
-      return { kind: 'corrupt', reason: `${file} is not a slo-harness stack state (version ${String(parsed.version)})` };
+      return {
+        kind: 'corrupt',
+        reason: `${file} is not a slo-harness stack state (version ${String(parsed.version)})`,
+      };
     }
     return { kind: 'ok', state: { ...(parsed as StackState), stateDir: dir } };
   } catch (err) {
@@ -64,7 +64,11 @@ export async function readState(dir: string): Promise<LoadedState> {
  * Pid files are written as each process starts, before state.json, so that even a crash
  * between spawn and the state write (or a corrupted state.json) leaves a trail to clean up.
  */
-export async function writePidFile(dir: string, name: string, rec: Pick<ProcessRecord, 'pid' | 'startTime' | 'command'>) {
+export async function writePidFile(
+  dir: string,
+  name: string,
+  rec: Pick<ProcessRecord, 'pid' | 'startTime' | 'command'>,
+) {
   await mkdir(pidDir(dir), { recursive: true });
   await writeFile(pidFile(dir, name), `${rec.pid} ${rec.startTime} ${rec.command}\n`);
 }

@@ -96,9 +96,13 @@ async function buildGoTool(
   const go = findGo(env);
   const logPath = join(dir, 'build.log');
   if (!go) {
-    throw new HarnessError('TOOL_GO_MISSING', `cannot build ${name} ${spec.version}: the Go toolchain is not installed`, {
-      hint: 'install Go >= 1.25 (https://go.dev/doc/install or `apt-get install golang`) and retry `slo-harness setup`',
-    });
+    throw new HarnessError(
+      'TOOL_GO_MISSING',
+      `cannot build ${name} ${spec.version}: the Go toolchain is not installed`,
+      {
+        hint: 'install Go >= 1.25 (https://go.dev/doc/install or `apt-get install golang`) and retry `slo-harness setup`',
+      },
+    );
   }
   await writeFile(logPath, `# building ${name} ${spec.version} (${spec.package})\n`);
   const work = await mkdtemp(join(tmpdir(), `slo-harness-build-${name}-`));
@@ -133,10 +137,14 @@ async function buildGoTool(
         },
       });
       if (r.code !== 0) {
-        throw new HarnessError('TOOL_BUILD_FAILED', `building ${name} ${spec.version} failed at \`${cmdline}\` (exit ${r.code})`, {
-          details: (r.stderr || r.stdout).trim().split('\n').slice(-8).join('\n'),
-          hint: `read the full log at ${logPath}; check that the Go module proxy is reachable (GOPROXY) and Go is >= 1.25`,
-        });
+        throw new HarnessError(
+          'TOOL_BUILD_FAILED',
+          `building ${name} ${spec.version} failed at \`${cmdline}\` (exit ${r.code})`,
+          {
+            details: (r.stderr || r.stdout).trim().split('\n').slice(-8).join('\n'),
+            hint: `read the full log at ${logPath}; check that the Go module proxy is reachable (GOPROXY) and Go is >= 1.25`,
+          },
+        );
       }
     }
     await rename(join(dir, `${spec.binary}.partial`), join(dir, spec.binary));

@@ -21,10 +21,7 @@ export interface WaitOutcome<T> {
   elapsedMs: number;
 }
 
-export async function waitFor<T>(
-  probe: () => Promise<PollResult<T>>,
-  opts: WaitOptions,
-): Promise<WaitOutcome<T>> {
+export async function waitFor<T>(probe: () => Promise<PollResult<T>>, opts: WaitOptions): Promise<WaitOutcome<T>> {
   const start = Date.now();
   const interval = opts.intervalMs ?? 100;
   let attempts = 0;
