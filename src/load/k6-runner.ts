@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { HarnessError } from '../util/errors.ts';
+import { forEachLine } from './ndjson.ts';
+import { describeK6Exit, type K6Exit } from './k6-exit.ts';
+
+export interface K6RunOptions {
+  k6Path: string;
+  /** The scenario entry (scenarios/harness.ts). */
+  script: string;
+  /** Values for the script's __ENV. Only these (plus PATH/HOME/TMPDIR) reach k6. */
+  env: Record<string, string>;
+  /** Where k6.log, k6-summary.json and k6-summary.txt go. */
+  runDir: string;
+  /** Every NDJSON line k6 writes with `--out json`, as it is written. */
+  onPoint: (line: string) => void;
+  /** Aborting stops k6 gracefully (SIGINT), then kills it after `stopGraceMs`. */
+  signal?: AbortSignal;
+  stopGraceMs?: number;
+  /** Each k6 log line (stderr), e.g. for the events stream. */
+  onLog?: (line: string) => void;
+}
+
+export interface K6RunResult {
+  exit: K6Exit;
+  pid: number | undefined;
+  /** True when the run was stopped through `signal`. */
+  stopped: boolean;
+  /** The last k6 log lines (for error messages). */
+  logTail: string[];
+  summaryJson: string;
+  summaryText: string;
+}
+
+/** The environment k6 sees: nothing of ours leaks in except what the plan passes. */
+function k6Env(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const keep: NodeJS.ProcessEnv = {};
+  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[k] !== undefined) keep[k] = process.env[k];
+  return { ...keep, K6_NO_USAGE_REPORT: 'true', ...extra };
+}
+
+function closeStream(s: WriteStream): Promise<void> {
+  return new Promise((resolve) => s.end(() => resolve()));
+}
+
+/**
+ * Runs k6 once. Points are streamed from k6's stdout (`--out json=-`) line by line into
+ * `onPoint` while the test runs — nothing accumulates. k6's end-of-test text summary also
+ * arrives on stdout (it is not JSON) and goes to k6-summary.txt.
+ *
+ * k6 gets its own process group so a terminal Ctrl-C reaches only the harness, which then
+ * stops k6 in order (graceful first, so teardown() cleans up and the summary is written).
+ */
+export async function runK6(opts: K6RunOptions): Promise<K6RunResult> {
+  const summaryJson = join(opts.runDir, 'k6-summary.json');
+  const summaryText = join(opts.runDir, 'k6-summary.txt');
+  const logFile = createWriteStream(join(opts.runDir, 'k6.log'));
+  const textFile = createWriteStream(summaryText);
+  const args = ['run', '--quiet', '--no-color', '--out', 'json=-', '--summary-export', summaryJson, opts.script];
+  const child = spawn(opts.k6Path, args, {
+    env: k6Env(opts.env),
+    cwd: opts.runDir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (err) =>
+      reject(
+        new HarnessError('K6_SPAWN_FAILED', `cannot start k6 at ${opts.k6Path}`, {
+          cause: err,
+          hint: 'run `slo-harness setup` to build the pinned k6',
+        }),
+      ),
+    );
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  await spawned;
+
+  const tail: string[] = [];
+  let stopped = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (!stopped) {
+      stopped = true;
+      child.kill('SIGINT');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), opts.stopGraceMs ?? 20_000);
+      killTimer.unref();
+    } else {
+      child.kill('SIGKILL'); // asked twice: no more waiting
+    }
+  };
+  if (opts.signal?.aborted) stop();
+  opts.signal?.addEventListener('abort', stop);
+
+  const stdoutDone = forEachLine(child.stdout, (line) => {
+    if (line.charCodeAt(0) === 123 /* { */) opts.onPoint(line);
+    else textFile.write(line + '\n');
+  });
+  const stderrDone = forEachLine(child.stderr, (line) => {
+    logFile.write(line + '\n');
+    tail.push(line);
+    if (tail.length > 30) tail.shift();
+    opts.onLog?.(line);
+  });
+
+  try {
+    const [{ code, signal }] = await Promise.all([exited, stdoutDone, stderrDone]);
+    return {
+      exit: describeK6Exit(code, signal),
+      pid: child.pid,
+      stopped,
+      logTail: tail,
+      summaryJson,
+      summaryText,
+    };
+  } finally {
+    if (killTimer) clearTimeout(killTimer);
+    opts.signal?.removeEventListener('abort', stop);
+    await Promise.all([closeStream(logFile), closeStream(textFile)]);
+  }
+}

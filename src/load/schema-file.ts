@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { HarnessError } from '../util/errors.ts';
+
+/**
+ * Loading a YAML/JSON data file strictly: parse errors and every schema violation are
+ * collected and reported together, each with its path in the file (`/targets/staging/api`)
+ * and line:column, so one edit-run cycle fixes them all.
+ */
+export interface Problem {
+  path: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+export function formatProblems(file: string, problems: Problem[]): string {
+  return problems
+    .map((p) => `${file}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}  ${p.path || '/'}: ${p.message}`)
+    .join('\n');
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function validator(schema: object): ValidateFunction {
+  let v = compiled.get(schema);
+  if (!v) {
+    v = ajv.compile(schema);
+    compiled.set(schema, v);
+  }
+  return v;
+}
+
+function describe(e: ErrorObject): { path: string; message: string } {
+  const params = e.params as Record<string, unknown>;
+  if (e.keyword === 'additionalProperties') {
+    return { path: `${e.instancePath}/${String(params.additionalProperty)}`, message: 'unknown field' };
+  }
+  if (e.keyword === 'required') {
+    return { path: e.instancePath, message: `missing required field "${String(params.missingProperty)}"` };
+  }
+  if (e.keyword === 'enum') {
+    return {
+      path: e.instancePath,
+      message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+    };
+  }
+  return { path: e.instancePath, message: e.message ?? e.keyword };
+}
+
+function locate(doc: Document, lc: LineCounter, path: string): { line?: number; column?: number } {
+  const keys = path
+    .split('/')
+    .slice(1)
+    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+  // Walk down as far as the path exists (an unknown or missing key points at its parent).
+  for (let n = keys.length; n >= 0; n--) {
+    const node: unknown = n === 0 ? doc.contents : doc.getIn(keys.slice(0, n), true);
+    if (isNode(node) && node.range) {
+      const pos = lc.linePos(node.range[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return {};
+}
+
+/** Parses text (YAML is a superset of JSON) and validates it; returns value or all problems. */
+export function parseAndValidate<T>(text: string, schema: object): { value?: T; problems: Problem[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const problems: Problem[] = [];
+  for (const err of doc.errors) {
+    const pos = lc.linePos(err.pos[0]);
+    problems.push({ path: '', line: pos.line, column: pos.col, message: err.message.split('\n')[0] ?? err.message });
+  }
+  if (problems.length) return { problems };
+  const value: unknown = doc.toJS();
+  const validate = validator(schema);
+  if (!validate(value)) {
+    const seen = new Set<string>();
+    for (const e of validate.errors ?? []) {
+      const d = describe(e);
+      const key = `${d.path}|${d.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      problems.push({ ...d, ...locate(doc, lc, d.path) });
+    }
+    return { problems };
+  }
+  return { value: value as T, problems };
+}
+
+/** Reads and validates a file, throwing one HarnessError that lists every problem. */
+export async function loadDataFile<T>(
+  file: string,
+  schema: object,
+  what: string,
+  extraChecks: (value: T) => Problem[] = () => [],
+): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new HarnessError('CONFIG_UNREADABLE', `cannot read the ${what} ${file}`, {
+      cause: err,
+      hint: 'check the path (relative paths are resolved from the current directory)',
+    });
+  }
+  const { value, problems } = parseAndValidate<T>(text, schema);
+  const all = value === undefined ? problems : [...problems, ...extraChecks(value)];
+  if (all.length || value === undefined) {
+    throw new HarnessError(
+      'CONFIG_INVALID',
+      `the ${what} ${file} has ${all.length} problem${all.length === 1 ? '' : 's'}`,
+      {
+        details: formatProblems(file, all),
+        hint: `fix every listed field; docs/run.md describes the ${what} format`,
+      },
+    );
+  }
+  return value;
+}
