@@ -1,0 +1,103 @@
+import type { Ledger } from '../ledger/types.ts';
+import { isoRange, verdict, violated } from './verdict.ts';
+import type { EvalContext, LogCheck, Observation, Verdict } from './types.ts';
+
+/** Reads a path like `otel/resource/service.name` (slash-separated: keys contain dots). */
+export function pick(rec: unknown, path: string): { found: boolean; value: unknown } {
+  let cur: unknown = rec;
+  for (const part of path.split('/')) {
+    if (cur === null || typeof cur !== 'object' || !(part in cur)) return { found: false, value: undefined };
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return { found: true, value: cur };
+}
+
+const TRACE = /^[0-9a-f]{32}$/;
+const SPAN = /^[0-9a-f]{16}$/;
+
+export function evalLogs(
+  check: LogCheck,
+  obs: Record<string, Observation>,
+  ctx: EvalContext,
+  ledger: Ledger | undefined,
+  win: { start: number },
+): Verdict {
+  const o = obs.main;
+  const range = isoRange({ start: win.start, end: ctx.evalTime });
+  if (o?.kind !== 'logs')
+    return verdict(check, 'inconclusive', 'unexpected observation', { range, reason: `expected logs, got ${o?.kind}` });
+  const recs = o.records.filter((r) => !check.services || check.services.includes(String(r.service)));
+  const files = { files: o.files, malformedLines: o.malformed, recordsInWindow: recs.length };
+  if (recs.length === 0)
+    return verdict(check, 'inconclusive', 'no log records in the window', {
+      range,
+      reason: 'no records',
+      details: files,
+    });
+  const a = check.assertion;
+  if (a.kind === 'fields') {
+    const missing = new Map<string, number>();
+    for (const r of recs) for (const f of a.required) if (!pick(r, f).found) missing.set(f, (missing.get(f) ?? 0) + 1);
+    const ok = missing.size === 0 && o.malformed === 0;
+    const miss = [...missing].map(([f, n]) => `${f} (${n})`);
+    return verdict(
+      check,
+      ok ? 'pass' : violated(check),
+      ok
+        ? `${recs.length} records, every one has all ${a.required.length} fields`
+        : `${o.malformed} malformed lines; missing: ${miss.join(', ') || 'none'}`,
+      {
+        range,
+        observed: ok ? `${recs.length} complete records` : `missing ${miss.join(', ')}`,
+        expected: `every record has ${a.required.join(', ')}`,
+        details: files,
+      },
+    );
+  }
+  if (a.kind === 'w3c-ids') {
+    const withIds = recs.filter((r) => r.trace_id !== null && r.trace_id !== undefined);
+    const bad = withIds.filter((r) => !TRACE.test(String(r.trace_id)) || !SPAN.test(String(r.span_id)));
+    if (withIds.length === 0)
+      return verdict(check, 'inconclusive', 'no record carries a trace_id', {
+        range,
+        reason: 'no records with trace context',
+        details: files,
+      });
+    const ok = bad.length === 0;
+    return verdict(
+      check,
+      ok ? 'pass' : violated(check),
+      ok
+        ? `${withIds.length} records with trace context, all W3C-sized (32/16 hex)`
+        : `${bad.length}/${withIds.length} records have non-W3C trace_id/span_id, e.g. ${String(bad[0]?.trace_id)}`,
+      {
+        range,
+        observed: `${bad.length} invalid of ${withIds.length}`,
+        expected: 'trace_id 32 lowercase hex, span_id 16 lowercase hex',
+        details: files,
+      },
+    );
+  }
+  const matching = recs.filter((r) => r.message === a.message);
+  const incomplete = matching.filter((r) =>
+    a.fields.some((f) => {
+      const p = pick(r, f);
+      return !p.found || p.value === null || p.value === '';
+    }),
+  );
+  const need = a.atLeast === 'ledger.executions.created' ? ledger?.executions.created : a.atLeast;
+  if (need === undefined)
+    return verdict(check, 'skipped', 'needs the ground-truth ledger of a run', { range, reason: 'no ledger' });
+  const ok = matching.length >= need && incomplete.length === 0;
+  return verdict(
+    check,
+    ok ? 'pass' : violated(check),
+    `${matching.length} "${a.message}" records (need ≥ ${need}), ${incomplete.length} lacking ${a.fields.join('/')}`,
+    {
+      range,
+      observed: matching.length,
+      expected: `≥ ${need} with ${a.fields.join(', ')}`,
+      details: files,
+    },
+  );
+}

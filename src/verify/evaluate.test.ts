@@ -1,0 +1,308 @@
+import { describe, expect, it } from 'vitest';
+import { aggregate } from './compare.ts';
+import { evaluateOne, overall } from './evaluate.ts';
+import { parseRuleGroup } from './load.ts';
+import { normalisePromQL } from './promql-normalise.ts';
+import { ctxAt, ledgerOf, T0 } from './testkit.ts';
+import type { Check, Labels, Observation, RulesObs, TruthCheck, VectorObs } from './types.ts';
+
+const q = (over: Partial<Extract<Check, { source: 'prometheus' }>> = {}): Check => ({
+  id: 'c',
+  title: 't',
+  requirements: ['SLI-1'],
+  severity: 'gate',
+  source: 'prometheus',
+  query: 'avail',
+  mode: 'range',
+  aggregation: { kind: 'min' },
+  comparator: '>=',
+  target: 99.9,
+  unit: '%',
+  ...over,
+});
+const matrix = (...vals: number[]): Observation => ({
+  kind: 'matrix',
+  series: [{ labels: {}, values: vals.map((v, i) => [T0 + i * 5, v]) }],
+});
+const vec = (...s: Array<[Labels, number]>): VectorObs => ({
+  kind: 'vector',
+  samples: s.map(([labels, value]) => ({ labels, value, time: T0 })),
+});
+
+describe('aggregation', () => {
+  it('drops NaN (0/0) but keeps +Inf', () => {
+    expect(aggregate([NaN, 1, 3], { kind: 'avg' })).toBe(2);
+    expect(aggregate([NaN], { kind: 'min' })).toBeUndefined();
+    expect(aggregate([1, Infinity], { kind: 'max' })).toBe(Infinity);
+    expect(aggregate([1, 2, 3, 4, 5], { kind: 'quantile', q: 0.5 })).toBe(3);
+  });
+});
+
+describe('prometheus query checks', () => {
+  it('passes and fails on the aggregated value, with evidence', () => {
+    const pass = evaluateOne(q(), { main: matrix(100, 99.95) }, undefined, ctxAt());
+    expect(pass.outcome).toBe('pass');
+    expect(pass.observed).toBe(99.95);
+    expect(pass.queries).toEqual(['avail']);
+    expect(pass.links[0]).toMatch(/^http:\/\/127\.0\.0\.1:9090\/graph\?g0\.expr=avail/);
+    expect(pass.range?.stepSeconds).toBe(5);
+    const fail = evaluateOne(q(), { main: matrix(100, 98) }, undefined, ctxAt());
+    expect(fail.outcome).toBe('fail');
+    expect(fail.summary).toMatch(/98 % violates >= 99.9 %/);
+  });
+
+  it('no data is never a pass', () => {
+    for (const main of [matrix(), matrix(NaN, NaN), { kind: 'matrix', series: [] } as Observation]) {
+      const v = evaluateOne(q(), { main }, undefined, ctxAt());
+      expect(v.outcome).toBe('inconclusive');
+      expect(v.reason).toBe('no series');
+    }
+  });
+
+  it('a source error becomes inconclusive naming the cause', () => {
+    const v = evaluateOne(
+      q(),
+      {
+        main: {
+          kind: 'error',
+          backend: 'prometheus',
+          code: 'SOURCE_UNREACHABLE',
+          message: 'connect ECONNREFUSED 127.0.0.1:9090',
+        },
+      },
+      undefined,
+      ctxAt(),
+    );
+    expect(v.outcome).toBe('inconclusive');
+    expect(v.reason).toMatch(/prometheus SOURCE_UNREACHABLE: connect ECONNREFUSED/);
+  });
+
+  it('a backend that is not configured skips; too little traffic is inconclusive', () => {
+    const ctx = ctxAt({ backends: { prometheus: false, alertmanager: true, logs: true } });
+    expect(evaluateOne(q(), {}, undefined, ctx).outcome).toBe('skipped');
+    const v = evaluateOne(q({ minTraffic: { requests: 5000 } }), { main: matrix(100) }, ledgerOf(), ctxAt());
+    expect(v.outcome).toBe('inconclusive');
+    expect(v.reason).toBe('not enough traffic to judge');
+  });
+
+  it('instant checks substitute $range from the window start to the evaluation time', () => {
+    const v = evaluateOne(
+      q({ mode: 'instant', query: 'rate(x[$range])' }),
+      { main: vec([{}, 100]) },
+      undefined,
+      ctxAt(),
+    );
+    expect(v.queries).toEqual(['rate(x[125s])']);
+    expect(v.outcome).toBe('pass');
+  });
+
+  it('warning-level checks warn instead of failing', () => {
+    expect(evaluateOne(q({ severity: 'warning' }), { main: matrix(1) }, undefined, ctxAt()).outcome).toBe('warn');
+  });
+});
+
+const truth = (t: TruthCheck['truth']): TruthCheck => ({
+  id: t,
+  title: t,
+  requirements: ['SLI-1'],
+  severity: 'gate',
+  source: 'ledger-vs-prometheus',
+  truth: t,
+});
+const reqs = (health: number, exec200: number, exec500 = 0): VectorObs =>
+  vec(
+    [{ method: 'GET', route: '/v1/health', code: '200' }, health],
+    [{ method: 'POST', route: '/v1/executions/', code: '202' }, exec200],
+    ...(exec500 ? [[{ method: 'POST', route: '/v1/executions/', code: '500' }, exec500] as [Labels, number]] : []),
+    [{ method: 'GET', route: '/metrics', code: '200' }, 77],
+  );
+
+describe('ground truth against telemetry', () => {
+  it('request count: exact when a scrape followed the traffic', () => {
+    const v = evaluateOne(truth('request-count'), { before: vec(), after: reqs(600, 400) }, ledgerOf(), ctxAt());
+    expect(v.outcome).toBe('pass');
+    expect(v.observed).toBe(1000);
+    const lost = evaluateOne(truth('request-count'), { before: vec(), after: reqs(600, 300) }, ledgerOf(), ctxAt());
+    expect(lost.outcome).toBe('fail');
+    expect(lost.summary).toMatch(/counted 900 requests, the client sent 1000/);
+  });
+
+  it('request count: the tolerance widens by rate × gap when no scrape followed the traffic', () => {
+    const ctx = ctxAt({ settle: { ok: false, reason: 'deadline', lastScrape: T0 + 110 } });
+    const v = evaluateOne(truth('request-count'), { before: vec(), after: reqs(560, 380) }, ledgerOf(), ctx);
+    expect(v.outcome).toBe('pass');
+    expect(JSON.stringify(v.details)).toMatch(/rate × gap = 84/);
+  });
+
+  it('availability: a service counting its 500s as 200s fails with both numbers', () => {
+    const ledger = ledgerOf({
+      requests: {
+        ...ledgerOf().requests,
+        byStatusClass: { '2xx': 950, '5xx': 50 },
+        byRoute: [
+          { ...ledgerOf().requests.byRoute[0]! },
+          { ...ledgerOf().requests.byRoute[1]!, byStatusClass: { '2xx': 350, '5xx': 50 } },
+        ],
+      },
+    });
+    const lying = evaluateOne(truth('availability'), { before: vec(), after: reqs(600, 400) }, ledger, ctxAt());
+    expect(lying.outcome).toBe('fail');
+    expect(lying.summary).toMatch(/telemetry availability 100 % vs client 95 %/);
+    const honest = evaluateOne(truth('availability'), { before: vec(), after: reqs(600, 350, 50) }, ledger, ctxAt());
+    expect(honest.outcome).toBe('pass');
+  });
+
+  it('counter reset in the window is inconclusive', () => {
+    const v = evaluateOne(
+      truth('request-count'),
+      { before: reqs(900, 400), after: reqs(600, 400) },
+      ledgerOf(),
+      ctxAt(),
+    );
+    expect(v.outcome).toBe('inconclusive');
+    expect(v.reason).toMatch(/counter reset/);
+  });
+
+  const buckets = (scale: number): VectorObs =>
+    vec(
+      ...(
+        [
+          ['0.05', 500],
+          ['0.1', 990],
+          ['2', 1000],
+          ['5', 1000],
+          ['+Inf', 1000],
+        ] as const
+      ).map(([le, n]) => [{ le: le === '+Inf' ? le : String(Number(le) * scale) }, n] as [Labels, number]),
+    );
+
+  it('latency: histogram P95 bucket contains the client P95; exact at the 2 s edge', () => {
+    const v = evaluateOne(
+      { ...truth('latency-p95'), thresholdSeconds: 2 },
+      { before: vec(), after: buckets(1) },
+      ledgerOf(),
+      ctxAt(),
+    );
+    expect(v.outcome).toBe('pass');
+    expect(v.summary).toMatch(/exact: bucket edge at 2 s/);
+  });
+
+  it('latency: milliseconds labelled as seconds fail', () => {
+    // Every observation lands in the +Inf bucket when ms values meet second-sized buckets.
+    const ms = vec([{ le: '0.1' }, 0], [{ le: '2' }, 0], [{ le: '5' }, 10], [{ le: '+Inf' }, 1000]);
+    const v = evaluateOne(truth('latency-p95'), { before: vec(), after: ms }, ledgerOf(), ctxAt());
+    expect(v.outcome).toBe('fail');
+    expect(v.summary).toMatch(/client P95 0\.08 s lies outside the histogram's P95 bucket \(5, \+Inf\]/);
+    expect(v.summary).toMatch(/SLO verdicts disagree/);
+  });
+
+  it('latency: without a 2 s bucket the verdict says it is approximate', () => {
+    const v = evaluateOne(
+      truth('latency-p95'),
+      { before: vec(), after: vec([{ le: '0.1' }, 990], [{ le: '2.5' }, 1000], [{ le: '+Inf' }, 1000]) },
+      ledgerOf(),
+      ctxAt(),
+    );
+    expect(v.summary).toMatch(/approximate: no bucket edge at 2 s \(nearest 0.1 and 2.5\)/);
+  });
+
+  it('executions never counted fail; a matching count passes', () => {
+    const zero = vec([{ status: 'success' }, 0], [{ status: 'failed' }, 0], [{ status: 'error' }, 0]);
+    const never = evaluateOne(truth('executions'), { before: zero, after: zero }, ledgerOf(), ctxAt());
+    expect(never.outcome).toBe('fail');
+    expect(never.summary).toMatch(/success: telemetry 0 \/ client 400/);
+    const ok = evaluateOne(
+      truth('executions'),
+      { before: zero, after: vec([{ status: 'success' }, 400], [{ status: 'failed' }, 0]) },
+      ledgerOf(),
+      ctxAt(),
+    );
+    expect(ok.outcome).toBe('pass');
+  });
+
+  it('without a ledger the truth checks are skipped', () => {
+    expect(evaluateOne(truth('executions'), { before: vec(), after: vec() }, undefined, ctxAt()).outcome).toBe(
+      'skipped',
+    );
+  });
+});
+
+describe('alert rules against the spec (AL-4)', () => {
+  const spec = parseRuleGroup(
+    `groups:
+- name: g
+  rules:
+  - alert: A
+    expr: |
+      (
+        sum(rate(x{job="b",code=~"2..|3.."}[5m])) / sum(rate(x{job="b"}[5m]))
+      ) < 0.999
+    for: 2m
+    labels: { severity: critical }
+    annotations: { summary: "s" }
+`,
+    'g',
+  );
+  const check: Check = {
+    id: 'al4',
+    title: 't',
+    requirements: ['AL-4'],
+    severity: 'gate',
+    source: 'prometheus-rules',
+    rulesFile: 'r.yml',
+    group: 'g',
+    expected: typeof spec === 'string' ? undefined : spec,
+  };
+  const loaded = (over: Partial<RulesObs['groups'][number]['rules'][number]> = {}): RulesObs => ({
+    kind: 'rules',
+    groups: [
+      {
+        name: 'g',
+        file: 'f',
+        rules: [
+          {
+            type: 'alerting',
+            name: 'A',
+            // As Prometheus re-prints it: matchers reordered, whitespace gone.
+            query: '(sum(rate(x{code=~"2..|3..",job="b"}[5m])) / sum(rate(x{job="b"}[5m]))) < 0.999',
+            durationSeconds: 120,
+            labels: { severity: 'critical' },
+            annotations: { summary: 's' },
+            health: 'ok',
+            ...over,
+          },
+        ],
+      },
+    ],
+  });
+  it('passes when only formatting differs', () => {
+    expect(evaluateOne(check, { main: loaded() }, undefined, ctxAt()).outcome).toBe('pass');
+  });
+  it('names each drift', () => {
+    const v = evaluateOne(
+      check,
+      { main: loaded({ durationSeconds: 60, labels: { severity: 'warning' }, query: 'up < 0.999' }) },
+      undefined,
+      ctxAt(),
+    );
+    expect(v.outcome).toBe('fail');
+    expect(v.observed).toMatch(/expr differs/);
+    expect(v.observed).toMatch(/for 60s vs spec 120s/);
+    expect(v.observed).toMatch(/label severity: loaded "warning" vs spec "critical"/);
+  });
+  it('normalises whitespace and matcher order only', () => {
+    expect(normalisePromQL('a{x="1", y="2"} > 1')).toBe(normalisePromQL('a{y="2",x="1"}>1'));
+    expect(normalisePromQL('a{x="1 2"}')).not.toBe(normalisePromQL('a{x="12"}'));
+  });
+});
+
+describe('overall status', () => {
+  it('fail > inconclusive > warn > pass; warnings never fail the gate', () => {
+    const v = (outcome: 'pass' | 'fail' | 'warn' | 'inconclusive', severity: 'gate' | 'warning' = 'gate') =>
+      ({ outcome, severity }) as Parameters<typeof overall>[0][number];
+    expect(overall([v('pass'), v('fail'), v('inconclusive')])).toBe('fail');
+    expect(overall([v('pass'), v('inconclusive')])).toBe('inconclusive');
+    expect(overall([v('pass'), v('warn', 'warning')])).toBe('warn');
+    expect(overall([v('pass')])).toBe('pass');
+  });
+});

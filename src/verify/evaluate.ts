@@ -1,0 +1,130 @@
+import type { Ledger } from '../ledger/types.ts';
+import { evalAlertPath } from './eval-alerts.ts';
+import { evalLogs } from './eval-logs.ts';
+import {
+  evalBuckets,
+  evalExemplars,
+  evalFlags,
+  evalQuery,
+  evalRules,
+  evalSeries,
+  evalTargets,
+} from './eval-prometheus.ts';
+import { checkWindow, requestsFor } from './plan.ts';
+import { evalTruth } from './truth.ts';
+import { firstError, isoRange, verdict } from './verdict.ts';
+import type { Check, EvalContext, Observations, Outcome, Request, Verdict } from './types.ts';
+
+function backendsOf(reqs: Request[]): Set<Request['backend']> {
+  return new Set(reqs.map((r) => r.backend));
+}
+
+function queriesOf(reqs: Request[]): string[] {
+  return [...new Set(reqs.flatMap((r) => ('query' in r ? [r.query] : [])))];
+}
+
+/** Checks × observations × ledger → verdicts. Pure: no I/O, no clock. */
+export function evaluate(
+  checks: Check[],
+  observations: Observations,
+  ledger: Ledger | undefined,
+  ctx: EvalContext,
+): Verdict[] {
+  return checks.map((c) => evaluateOne(c, observations[c.id] ?? {}, ledger, ctx));
+}
+
+export function evaluateOne(
+  check: Check,
+  obs: Observations[string],
+  ledger: Ledger | undefined,
+  ctx: EvalContext,
+): Verdict {
+  const reqs = requestsFor(check, ctx, ledger);
+  const queries = queriesOf(reqs);
+  const win = checkWindow(check, ctx, ledger);
+  const range = isoRange({ start: win.start, end: ctx.evalTime });
+  for (const b of backendsOf(reqs)) {
+    if (!ctx.backends[b])
+      return verdict(check, 'skipped', `the ${b} backend is not configured`, {
+        queries,
+        range,
+        reason: `no ${b} configured`,
+      });
+  }
+  if (check.phase && ledger && !ledger.phases.some((p) => p.name === check.phase)) {
+    return verdict(check, 'inconclusive', `the run has no phase "${check.phase}"`, {
+      queries,
+      range,
+      reason: 'phase not in the ledger',
+    });
+  }
+  if (check.minTraffic && ledger) {
+    const { requests, executions } = check.minTraffic;
+    const short: string[] = [];
+    if (requests !== undefined && ledger.requests.total < requests)
+      short.push(`${ledger.requests.total} requests < ${requests}`);
+    if (executions !== undefined && ledger.executions.created < executions)
+      short.push(`${ledger.executions.created} executions < ${executions}`);
+    if (short.length)
+      return verdict(check, 'inconclusive', `not enough traffic to judge: ${short.join(', ')}`, {
+        queries,
+        range,
+        reason: 'not enough traffic to judge',
+      });
+  }
+  const err = firstError(obs);
+  if (err) {
+    return verdict(check, 'inconclusive', `${err.backend}: ${err.message}`, {
+      queries,
+      range,
+      reason: `${err.backend} ${err.code}: ${err.message}`,
+    });
+  }
+  for (const r of reqs) {
+    if (!obs[r.key])
+      return verdict(check, 'inconclusive', `no observation "${r.key}" was collected`, {
+        queries,
+        range,
+        reason: 'not collected',
+      });
+  }
+  switch (check.source) {
+    case 'prometheus':
+      return evalQuery(check, obs, ctx, win, queries[0] ?? check.query);
+    case 'prometheus-series':
+      return evalSeries(check, obs, ctx, win, queries);
+    case 'prometheus-buckets':
+      return evalBuckets(check, obs, ctx, win, queries[0] ?? check.selector);
+    case 'prometheus-flags':
+      return evalFlags(check, obs, ctx);
+    case 'prometheus-rules':
+      return evalRules(check, obs, ctx);
+    case 'prometheus-targets':
+      return evalTargets(check, obs, ctx);
+    case 'prometheus-exemplars':
+      return evalExemplars(check, obs, ctx, win);
+    case 'alertmanager':
+      return evalAlertPath(check, obs, ctx);
+    case 'logs':
+      return evalLogs(check, obs, ctx, ledger, win);
+    case 'ledger-vs-prometheus':
+      return evalTruth(check, obs, ctx, ledger, win, queries[0] ?? '');
+    case 'statement':
+      return verdict(check, 'warn', check.finding, { reason: 'spec finding (not measurable)' });
+  }
+}
+
+/** Precedence for the run's overall status: one fail fails the gate. */
+export function overall(verdicts: Verdict[]): Outcome {
+  const gate = verdicts.filter((v) => v.severity === 'gate');
+  if (gate.some((v) => v.outcome === 'fail')) return 'fail';
+  if (gate.some((v) => v.outcome === 'inconclusive')) return 'inconclusive';
+  if (verdicts.some((v) => v.outcome === 'warn' || v.outcome === 'fail')) return 'warn';
+  return 'pass';
+}
+
+export interface Coverage {
+  id: string;
+  checks: string[];
+  outcomes: Outcome[];
+}

@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { HarnessError } from '../util/errors.ts';
+import { targetConfigSchema } from './schema.ts';
+import { formatAjvErrors } from './load.ts';
+import type { TargetConfig } from './types.ts';
+
+/**
+ * Names the spec leaves open, defaulting to the reference system's (docs/reference-system.md):
+ * a real deployment overrides them with `--target FILE` (YAML, same keys).
+ */
+export const DEFAULT_TARGET: TargetConfig = {
+  job: 'backend-api',
+  metrics: {
+    // KM-6: concurrent pipeline executions (gauge).
+    executionsInFlight: 'pipeline_concurrent_executions',
+    // KM-8: pipeline execution time (histogram; mean = _sum / _count).
+    executionDuration: 'pipeline_execution_duration_seconds',
+    // KM-4 average and SLI-2 P95 come from this histogram (named by the spec).
+    httpDuration: 'http_request_duration_seconds',
+    httpRequests: 'http_requests_total',
+    executions: 'pipeline_executions_total',
+  },
+  executionStatus: { completed: 'success', failed: 'failed', error: 'error' },
+};
+
+export async function loadTarget(file: string | undefined): Promise<TargetConfig | HarnessError> {
+  if (!file) return DEFAULT_TARGET;
+  let raw: unknown;
+  try {
+    raw = parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    return new HarnessError('CONFIG_TARGET', `cannot read target config ${file}`, { cause: err });
+  }
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  const validate = ajv.compile(targetConfigSchema);
+  if (!validate(raw)) {
+    return new HarnessError('CONFIG_TARGET', `invalid target config ${file}`, {
+      details: formatAjvErrors(file, validate.errors ?? []).join('\n'),
+      hint: 'allowed keys: job, metrics{name: metric}, executionStatus{ledgerOutcome: statusLabel}',
+    });
+  }
+  const t = raw as Partial<TargetConfig>;
+  return {
+    job: t.job ?? DEFAULT_TARGET.job,
+    metrics: { ...DEFAULT_TARGET.metrics, ...(t.metrics ?? {}) },
+    executionStatus: { ...DEFAULT_TARGET.executionStatus, ...(t.executionStatus ?? {}) },
+  };
+}
