@@ -63,7 +63,7 @@ export async function ensureTools(names: ToolName[], opts: ProvisionOptions = {}
   return out;
 }
 
-async function ensureGoTool(name: ToolName, spec: GoTool, opts: ProvisionOptions): Promise<ToolPaths> {
+export async function ensureGoTool(name: ToolName, spec: GoTool, opts: ProvisionOptions): Promise<ToolPaths> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? (() => {});
   const dir = goToolDir(name, spec, env);

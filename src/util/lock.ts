@@ -1,4 +1,5 @@
 import { open, readFile, rm } from 'node:fs/promises';
+import { HarnessError } from './errors.ts';
 import { isAlive } from './proc.ts';
 import { delay } from './wait.ts';
 
@@ -30,7 +31,10 @@ export async function acquireLock(
         announced = true;
       }
       if (opts.timeoutMs !== undefined && Date.now() - start > opts.timeoutMs) {
-        throw new Error(`lock ${path} still held by pid ${holder} after ${opts.timeoutMs} ms`);
+        throw new HarnessError('LOCK_TIMEOUT', `lock ${path} still held by pid ${holder} after ${opts.timeoutMs} ms`, {
+          cause: err,
+          hint: `wait for pid ${holder} to finish, or stop it if it hangs`,
+        });
       }
       await delay(250);
     }

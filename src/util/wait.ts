@@ -25,7 +25,7 @@ export async function waitFor<T>(probe: () => Promise<PollResult<T>>, opts: Wait
   const start = Date.now();
   const interval = opts.intervalMs ?? 100;
   let attempts = 0;
-  let reason = 'not attempted';
+  let reason: string;
   for (;;) {
     attempts++;
     try {
