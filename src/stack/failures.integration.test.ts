@@ -53,6 +53,10 @@ describe('stack failure modes: clear errors, no orphaned process', () => {
       message: expect.stringMatching(/^prometheus failed to start: exited with code \d+/),
     });
     expect((err as { where: string }).where).toMatch(/logs\/prometheus\.log$/);
+    // The tail of the component's own log says why.
+    expect((err as { details: string }).details).toMatch(
+      /error lines in .*prometheus\.log:\nError parsing commandline arguments: not a valid duration string: "forever"/,
+    );
     expect(lines).toContain('start-up failed: stopping what was started');
     expect(await readPidFiles(dir)).toEqual([]);
     expect((await readState(dir)).kind).toBe('none');

@@ -184,7 +184,7 @@ async function stopRecorded(
   const alive = [...records.values()].filter(isOurs);
   // Reverse start order is not needed for correctness here; stop all at once to be quick.
   await Promise.all(alive.map(stopProcess));
-  if (alive.length > 0) log(`stopped ${alive.length} process(es)`);
+  if (alive.length > 0) log(`stopped ${alive.length} leftover process(es)`);
   await clearState(stateDir);
   return alive.length;
 }
@@ -328,7 +328,7 @@ async function upLocked(
       const pid = child.pid;
       if (pid === undefined) {
         await delay(10); // let the 'error' event land
-        throw componentFailed(name, entry.exited ?? 'could not start', logFile);
+        throw await componentFailed(name, entry.exited ?? 'could not start', logFile);
       }
       const startTime = processStartTime(pid) ?? '0';
       await writePidFile(stateDir, name, { pid, startTime, command: launch.command });
@@ -357,7 +357,7 @@ async function upLocked(
         );
         if (!r.ok) {
           const why = entry.exited ? `${entry.exited} during start-up` : `not ready after ${deadline} ms (${r.reason})`;
-          throw componentFailed(name, why, rec.logPath);
+          throw await componentFailed(name, why, rec.logPath);
         }
         readyMs[name] = Date.now() - entry.spawnedAt;
       }),
@@ -371,11 +371,30 @@ async function upLocked(
   }
 }
 
-function componentFailed(name: ComponentName, why: string, logFile: string): HarnessError {
+async function componentFailed(name: ComponentName, why: string, logFile: string): Promise<HarnessError> {
   return new HarnessError('COMPONENT_FAILED', `${name} failed to start: ${why}`, {
     where: logFile,
+    details: await failureExcerpt(logFile),
     hint: `read ${logFile}; \`slo-harness stack logs ${name}\` shows it`,
   });
+}
+
+/** What a person needs from a dead component's log: its error lines, then its last lines. */
+async function failureExcerpt(logFile: string): Promise<string> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  // Only this start's output: `up` appends a marker line before each start.
+  const run = text
+    .slice(text.lastIndexOf('\n# ') + 1)
+    .trimEnd()
+    .split('\n')
+    .slice(1);
+  const errors = run.filter((l) => /\b(error|fatal|panic)\b/i.test(l)).slice(0, 5);
+  const tail = run.slice(-10);
+  return [
+    ...(errors.length > 0 ? [`error lines in ${logFile}:`, ...errors] : []),
+    `last lines of ${logFile}:`,
+    ...(tail.length > 0 ? tail : ['(nothing written)']),
+  ].join('\n');
 }
 
 async function checkRules(promtool: string | undefined, files: string[]): Promise<void> {
@@ -401,7 +420,7 @@ export async function stackDown(opts: { stateDir?: string; log?: (l: string) => 
   try {
     const loaded = await readState(stateDir);
     if (loaded.kind === 'corrupt') log(`warning: ${loaded.reason}; stopping processes recorded in pid files`);
-    return await stopRecorded(stateDir, loaded.kind === 'ok' ? loaded.state : undefined, log);
+    return await stopRecorded(stateDir, loaded.kind === 'ok' ? loaded.state : undefined, () => {});
   } finally {
     await release();
   }
