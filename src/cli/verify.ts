@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { Ledger } from '../ledger/types.ts';
+import { defaultStateDir } from '../stack/config.ts';
+import { stackUrls } from '../stack/lifecycle.ts';
+import { readState } from '../stack/state.ts';
+import { HarnessError } from '../util/errors.ts';
+import { parseDuration } from '../verify/duration.ts';
+import { DEFAULT_CHECKS_DIR, toJson, verify, type VerifyReport } from '../verify/engine.ts';
+import { EXIT } from './main.ts';
+
+/** `--since 2h` (ago) or an ISO-8601 instant. */
+export function parseInstant(text: string, now: number): Date | HarnessError {
+  const ago = parseDuration(text);
+  if (ago !== undefined) return new Date(now - ago * 1000);
+  const t = Date.parse(text);
+  if (Number.isNaN(t))
+    return new HarnessError('CONFIG_TIME', `"${text}" is neither an ISO-8601 time nor a duration ago (e.g. 2h)`);
+  return new Date(t);
+}
+
+const list = (v: string, acc: string[]) => [
+  ...acc,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
+
+const MARK: Record<string, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  warn: 'WARN',
+  inconclusive: 'INCONCLUSIVE',
+  skipped: 'SKIP',
+};
+
+export function printReport(r: VerifyReport): void {
+  for (const v of r.verdicts) {
+    console.log(`${MARK[v.outcome]?.padEnd(12)} ${v.checkId.padEnd(36)} ${v.requirements.join(',')}`);
+    console.log(`             ${v.summary}`);
+    if (v.reason && v.outcome !== 'warn') console.log(`             reason: ${v.reason}`);
+  }
+  const count = (o: string) => r.verdicts.filter((v) => v.outcome === o).length;
+  console.log(
+    `\n${r.outcome.toUpperCase()}: ${count('pass')} pass, ${count('fail')} fail, ${count('warn')} warn, ${count('inconclusive')} inconclusive, ${count('skipped')} skipped (${r.durationMs} ms)`,
+  );
+}
+
+export function exitCodeOf(outcome: VerifyReport['outcome']): number {
+  return outcome === 'fail' ? EXIT.gateFailed : outcome === 'inconclusive' ? EXIT.inconclusive : EXIT.ok;
+}
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description(
+      'Evaluate the check catalogue on an existing window, without generating traffic\n' +
+        "(e.g. a real deployment's nightly data). Backends default to the embedded stack when it runs.",
+    )
+    .requiredOption('--since <time>', 'window start: ISO-8601 or a duration ago (2h)')
+    .option('--until <time>', 'window end: ISO-8601 or a duration ago (default now)')
+    .option('--prometheus <url>', 'Prometheus base URL')
+    .option('--alertmanager <url>', 'Alertmanager base URL')
+    .option('--logs <paths>', 'JSON-lines log files or directories (repeatable, comma-separated)', list, [])
+    .option('--ledger <file>', 'a run ledger, to also judge ground truth for that window')
+    .option('--checks <dir>', 'check catalogue directory', DEFAULT_CHECKS_DIR)
+    .option('--target <file>', 'target config (metric name mapping)')
+    .option('--only <ids>', 'check ids or requirement IDs (comma-separated, repeatable)', list, [])
+    .option('--scrape-interval <d>', "Prometheus scrape interval (default: the embedded stack's, else 15s)")
+    .option('--evaluation-interval <d>', 'rule evaluation interval (default: the scrape interval)')
+    .option('--prometheus-header-env <Header=ENV>', 'send header from an environment variable (repeatable)', list, [])
+    .option('--state-dir <dir>', 'embedded stack state directory')
+    .option('--json', 'print the verdicts as JSON')
+    .action(async (o: Record<string, string | string[] | boolean | undefined>) => {
+      const now = Date.now();
+      const since = parseInstant(String(o.since), now);
+      if (since instanceof HarnessError) throw since;
+      const until = o.until ? parseInstant(String(o.until), now) : new Date(now);
+      if (until instanceof HarnessError) throw until;
+      if (until <= since) throw new HarnessError('CONFIG_TIME', '--until must be after --since');
+      let prom = o.prometheus as string | undefined;
+      let am = o.alertmanager as string | undefined;
+      let logs = o.logs as string[];
+      let scrape = o.scrapeInterval as string | undefined;
+      let evalIv = o.evaluationInterval as string | undefined;
+      if (!prom) {
+        // No backend named: use the embedded stack if it is up.
+        const st = await readState((o.stateDir as string | undefined) ?? defaultStateDir());
+        if (st.kind !== 'ok') {
+          throw new HarnessError('CONFIG_BACKEND', 'no --prometheus given and no embedded stack is running', {
+            hint: 'pass --prometheus URL (and --alertmanager, --logs), or run `slo-harness stack up`',
+          });
+        }
+        const u = stackUrls(st.state);
+        prom = u.prometheus;
+        am ??= u.alertmanager;
+        if (logs.length === 0) logs = Object.values(u.appLogs);
+        scrape ??= st.state.scrapeInterval;
+        evalIv ??= st.state.evaluationInterval;
+      }
+      const headersFromEnv = Object.fromEntries(
+        (o.prometheusHeaderEnv as string[]).map((h) => h.split('=') as [string, string]),
+      );
+      let ledger: Ledger | undefined;
+      if (o.ledger) ledger = JSON.parse(await readFile(String(o.ledger), 'utf8')) as Ledger;
+      const report = await verify({
+        window: { start: since, end: until },
+        ledger,
+        prometheus: { url: prom, headersFromEnv },
+        alertmanager: am ? { url: am } : undefined,
+        logs,
+        checksDir: o.checks as string,
+        targetFile: o.target as string | undefined,
+        only: o.only as string[],
+        scrapeInterval: scrape,
+        evaluationInterval: evalIv,
+        log: (l) => console.error(l),
+      });
+      if (report instanceof HarnessError) throw report;
+      if (o.json) console.log(JSON.stringify(toJson(report), null, 2));
+      else printReport(report);
+      process.exitCode = exitCodeOf(report.outcome);
+    });
+}

@@ -1,0 +1,30 @@
+import { HarnessError } from '../util/errors.ts';
+import type { AlertsObs, Labels } from '../verify/types.ts';
+import { getJson, resolveHeaders, withRetry, type Endpoint } from './http.ts';
+
+export interface AlertmanagerSource {
+  alerts(): Promise<AlertsObs | HarnessError>;
+}
+
+/** Alertmanager's v2 API (`GET /api/v2/alerts`). */
+export function alertmanagerSource(
+  ep: Endpoint,
+  env: NodeJS.ProcessEnv = process.env,
+): AlertmanagerSource | HarnessError {
+  const headers = resolveHeaders(ep, env);
+  if (headers instanceof HarnessError) return headers;
+  const url = ep.url.replace(/\/$/, '');
+  return {
+    alerts: async () => {
+      const r = await withRetry(() => getJson('alertmanager', `${url}/api/v2/alerts`, ep, headers), ep);
+      if (r instanceof HarnessError) return r;
+      if (!Array.isArray(r))
+        return new HarnessError('SOURCE_BAD_RESPONSE', 'alertmanager /api/v2/alerts did not return a list');
+      const alerts = r as Array<{ labels: Labels; status?: { state?: string }; startsAt?: string }>;
+      return {
+        kind: 'alerts',
+        alerts: alerts.map((a) => ({ labels: a.labels, state: a.status?.state ?? 'unknown', activeAt: a.startsAt })),
+      };
+    },
+  };
+}

@@ -1,0 +1,256 @@
+import { PrometheusDriver, type QueryResult } from 'prometheus-query';
+import { HarnessError } from '../util/errors.ts';
+import type {
+  AlertmanagersObs,
+  AlertsObs,
+  ExemplarsObs,
+  FlagsObs,
+  Labels,
+  MatrixObs,
+  RulesObs,
+  TargetsObs,
+  VectorObs,
+} from '../verify/types.ts';
+import { getJson, resolveHeaders, withRetry, type Endpoint } from './http.ts';
+
+/** The metrics/alert-rule source: one small interface, so tests and other backends can swap it. */
+export interface PrometheusSource {
+  range(query: string, start: number, end: number, step: number): Promise<MatrixObs | HarnessError>;
+  instant(query: string, time: number): Promise<VectorObs | HarnessError>;
+  series(match: string, start: number, end: number): Promise<Labels[] | HarnessError>;
+  flags(): Promise<FlagsObs | HarnessError>;
+  rules(): Promise<RulesObs | HarnessError>;
+  targets(): Promise<TargetsObs | HarnessError>;
+  alerts(): Promise<AlertsObs | HarnessError>;
+  alertmanagers(): Promise<AlertmanagersObs | HarnessError>;
+  exemplars(query: string, start: number, end: number): Promise<ExemplarsObs | HarnessError>;
+  /** Timestamp (unix s) of the newest sample of `up{job}`: the last scrape. */
+  lastScrape(job: string): Promise<number | undefined | HarnessError>;
+}
+
+/** prometheus-query rejects with plain objects, not Errors; this names them. */
+interface DriverFailure {
+  errorType?: string;
+  error?: string;
+  httpStatus?: number;
+}
+
+function toHarnessError(what: string, err: unknown, url: string): HarnessError {
+  const f = (typeof err === 'object' && err !== null ? err : {}) as DriverFailure;
+  const message = f.error ?? (err instanceof Error ? err.message : String(err));
+  const code =
+    f.errorType === 'timeout_error'
+      ? 'SOURCE_TIMEOUT'
+      : f.errorType === 'network_error'
+        ? 'SOURCE_UNREACHABLE'
+        : f.httpStatus !== undefined && f.httpStatus >= 500
+          ? 'SOURCE_HTTP_5XX'
+          : f.httpStatus === 400 || f.httpStatus === 422
+            ? 'SOURCE_BAD_QUERY'
+            : 'SOURCE_HTTP';
+  return new HarnessError(code, `prometheus ${what}: ${message}`, {
+    where: url,
+    hint: code === 'SOURCE_UNREACHABLE' ? `is Prometheus running at ${url}?` : undefined,
+  });
+}
+
+/**
+ * Prometheus writes infinities as "+Inf"/"-Inf", which prometheus-query's parseFloat turns
+ * into NaN — and a P95 in the +Inf bucket must stay +Inf, not look like "no data".
+ */
+function fixInfinities(data: unknown): void {
+  const result = (data as { data?: { result?: unknown } } | undefined)?.data?.result;
+  if (!Array.isArray(result)) return;
+  const fix = (pair: unknown) => {
+    if (Array.isArray(pair) && typeof pair[1] === 'string')
+      pair[1] = pair[1].replace(/^\+?Inf$/, 'Infinity').replace(/^-Inf$/, '-Infinity');
+  };
+  for (const r of result as Array<{ value?: unknown; values?: unknown[] }>) {
+    fix(r.value);
+    for (const v of r.values ?? []) fix(v);
+  }
+}
+
+const labelsOf = (m: { name?: string; labels?: object } | null | undefined): Labels => {
+  const out: Labels = {};
+  if (m?.name) out.__name__ = m.name;
+  for (const [k, v] of Object.entries(m?.labels ?? {})) out[k] = String(v);
+  return out;
+};
+
+export function prometheusSource(ep: Endpoint, env: NodeJS.ProcessEnv = process.env): PrometheusSource | HarnessError {
+  const headers = resolveHeaders(ep, env);
+  if (headers instanceof HarnessError) return headers;
+  const url = ep.url.replace(/\/$/, '');
+  const driver = new PrometheusDriver({
+    endpoint: url,
+    baseURL: '/api/v1/',
+    headers,
+    timeout: ep.timeoutMs ?? 10_000,
+    responseInterceptor: {
+      onFulfilled: (res) => {
+        fixInfinities(res.data);
+        return res;
+      },
+    },
+  });
+  const call = <T>(what: string, fn: () => Promise<T>) =>
+    withRetry<T>(async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        return toHarnessError(what, err, url);
+      }
+    }, ep);
+  const asMatrix = (r: QueryResult): MatrixObs => ({
+    kind: 'matrix',
+    series: r.result.map(
+      (s: { metric: { name?: string; labels?: object } | null; values: Array<{ time: Date; value: number }> }) => ({
+        labels: labelsOf(s.metric),
+        values: s.values.map((v) => [v.time.getTime() / 1000, v.value] as [number, number]),
+      }),
+    ),
+  });
+  const asVector = (r: QueryResult): VectorObs => {
+    if (r.resultType === 'scalar') {
+      // A scalar arrives as one [time, value] pair; prometheus-query leaves it raw.
+      const pair = r.result as unknown as [number, string];
+      return {
+        kind: 'vector',
+        samples: [
+          { labels: {}, value: Number(String(pair[1]).replace(/^\+?Inf$/, 'Infinity')), time: Number(pair[0]) },
+        ],
+      };
+    }
+    return {
+      kind: 'vector',
+      samples: r.result.map(
+        (s: { metric: { name?: string; labels?: object } | null; value: { time: Date; value: number } }) => ({
+          labels: labelsOf(s.metric),
+          value: s.value.value,
+          time: s.value.time.getTime() / 1000,
+        }),
+      ),
+    };
+  };
+  const raw = (path: string) =>
+    withRetry(() => getJson('prometheus', `${url}/api/v1/${path}`, ep, headers), ep).then((r) => {
+      if (r instanceof HarnessError) return r;
+      const body = r as { status?: string; data?: unknown; error?: string };
+      return body.status === 'success'
+        ? body.data
+        : new HarnessError('SOURCE_HTTP', `prometheus ${path}: ${body.error ?? 'unexpected answer'}`);
+    });
+
+  return {
+    range: async (query, start, end, step) => {
+      const r = await call('range query', () => driver.rangeQuery(query, start * 1000, end * 1000, step));
+      return r instanceof HarnessError ? r : asMatrix(r);
+    },
+    instant: async (query, time) => {
+      const r = await call('instant query', () => driver.instantQuery(query, time * 1000));
+      return r instanceof HarnessError ? r : asVector(r);
+    },
+    series: async (match, start, end) => {
+      const r = await call('series', () => driver.series(match, start * 1000, end * 1000));
+      return r instanceof HarnessError ? r : r.map((m) => labelsOf(m));
+    },
+    flags: async () => {
+      const r = await call('flags', () => driver.statusFlags() as Promise<Record<string, string>>);
+      return r instanceof HarnessError ? r : { kind: 'flags', flags: r };
+    },
+    rules: async () => {
+      // Read raw: the driver's Rule drops nothing we need, but the raw shape is what we record.
+      const r = await raw('rules?type=alert');
+      if (r instanceof HarnessError) return r;
+      const groups = ((r as { groups?: unknown[] }).groups ?? []) as Array<{
+        name: string;
+        file: string;
+        rules: Array<Record<string, unknown>>;
+      }>;
+      return {
+        kind: 'rules',
+        groups: groups.map((g) => ({
+          name: g.name,
+          file: g.file,
+          rules: g.rules.map((x) => ({
+            type: String(x.type ?? ''),
+            name: String(x.name ?? ''),
+            query: String(x.query ?? ''),
+            durationSeconds: Number(x.duration ?? 0),
+            labels: (x.labels ?? {}) as Record<string, string>,
+            annotations: (x.annotations ?? {}) as Record<string, string>,
+            health: String(x.health ?? ''),
+          })),
+        })),
+      };
+    },
+    targets: async () => {
+      const r = await raw('targets?state=active');
+      if (r instanceof HarnessError) return r;
+      const active = ((r as { activeTargets?: unknown[] }).activeTargets ?? []) as Array<{
+        labels: Labels;
+        health: string;
+        lastScrape: string;
+        lastError: string;
+        scrapePool: string;
+      }>;
+      return {
+        kind: 'targets',
+        targets: active.map((t) => ({
+          job: t.labels.job ?? t.scrapePool,
+          instance: t.labels.instance ?? '',
+          health: t.health,
+          lastScrape: t.lastScrape,
+          lastError: t.lastError,
+        })),
+      };
+    },
+    alerts: async () => {
+      const r = await raw('alerts');
+      if (r instanceof HarnessError) return r;
+      const alerts = ((r as { alerts?: unknown[] }).alerts ?? []) as Array<{
+        labels: Labels;
+        state: string;
+        activeAt?: string;
+      }>;
+      return {
+        kind: 'alerts',
+        alerts: alerts.map((a) => ({ labels: a.labels, state: a.state, activeAt: a.activeAt })),
+      };
+    },
+    alertmanagers: async () => {
+      const r = await raw('alertmanagers');
+      if (r instanceof HarnessError) return r;
+      const d = r as { activeAlertmanagers?: Array<{ url: string }>; droppedAlertmanagers?: Array<{ url: string }> };
+      return {
+        kind: 'alertmanagers',
+        active: (d.activeAlertmanagers ?? []).map((a) => a.url),
+        dropped: (d.droppedAlertmanagers ?? []).map((a) => a.url),
+      };
+    },
+    exemplars: async (query, start, end) => {
+      // prometheus-query has no exemplar call; same endpoint, headers and retries.
+      const p = new URLSearchParams({ query, start: String(start), end: String(end) });
+      const r = await raw(`query_exemplars?${p.toString()}`);
+      if (r instanceof HarnessError) return r;
+      const list = (r ?? []) as Array<{
+        seriesLabels: Labels;
+        exemplars: Array<{ labels: Labels; value: string; timestamp: number }>;
+      }>;
+      return {
+        kind: 'exemplars',
+        series: list.map((s) => ({
+          labels: s.seriesLabels,
+          exemplars: s.exemplars.map((e) => ({ labels: e.labels, value: Number(e.value), timestamp: e.timestamp })),
+        })),
+      };
+    },
+    lastScrape: async (job) => {
+      const r = await call('instant query', () => driver.instantQuery(`timestamp(up{job="${job}"})`));
+      if (r instanceof HarnessError) return r;
+      const v = asVector(r).samples.map((s) => s.value);
+      return v.length ? Math.min(...v) : undefined;
+    },
+  };
+}

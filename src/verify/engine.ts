@@ -1,0 +1,180 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Ledger } from '../ledger/types.ts';
+import { alertmanagerSource } from '../sources/alertmanager.ts';
+import type { Endpoint } from '../sources/http.ts';
+import { fileLogSource } from '../sources/logs.ts';
+import { prometheusSource } from '../sources/prometheus.ts';
+import { HarnessError } from '../util/errors.ts';
+import { collect, type Sources } from './collect.ts';
+import { parseDuration } from './duration.ts';
+import { evaluate, overall } from './evaluate.ts';
+import { loadChecks } from './load.ts';
+import { alignDown, alignUp } from './plan.ts';
+import { settle, type SettleResult } from './settle.ts';
+import { loadTarget } from './target.ts';
+import type { Check, EvalContext, Observations, Outcome, Verdict } from './types.ts';
+
+export const DEFAULT_CHECKS_DIR = new URL('../../checks/', import.meta.url).pathname;
+
+export interface VerifyOptions {
+  prometheus?: Endpoint;
+  alertmanager?: Endpoint;
+  /** JSON-lines log files or directories. */
+  logs?: string[];
+  /** The judged window; defaults to the ledger's traffic window. */
+  window?: { start: Date; end: Date };
+  ledger?: Ledger;
+  checksDir?: string;
+  targetFile?: string;
+  /** Check ids or requirement IDs to keep (default all). */
+  only?: string[];
+  scrapeInterval?: string;
+  evaluationInterval?: string;
+  /** Wait for the first scrape after the window (default true when the window just ended). */
+  settle?: boolean;
+  settleTimeoutMs?: number;
+  settleJobs?: string[];
+  log?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface VerifyReport {
+  outcome: Outcome;
+  verdicts: Verdict[];
+  context: EvalContext;
+  settle?: SettleResult;
+  observations: Observations;
+  durationMs: number;
+}
+
+/** Keeps checks matching an id or one of their requirement IDs. */
+export function selectChecks(checks: Check[], only: string[] | undefined): Check[] {
+  if (!only || only.length === 0) return checks;
+  return checks.filter((c) => only.includes(c.id) || c.requirements.some((r) => only.includes(r)));
+}
+
+/**
+ * The whole verification stage: load the catalogue, settle, collect, evaluate. Source
+ * failures become inconclusive verdicts; only a broken catalogue/config is an error value.
+ */
+export async function verify(opts: VerifyOptions): Promise<VerifyReport | HarnessError> {
+  const started = Date.now();
+  const log = opts.log ?? (() => {});
+  const env = opts.env ?? process.env;
+  const target = await loadTarget(opts.targetFile);
+  if (target instanceof HarnessError) return target;
+  const cat = await loadChecks(opts.checksDir ?? DEFAULT_CHECKS_DIR, target);
+  if (cat instanceof HarnessError) return cat;
+  const checks = selectChecks(cat.checks, opts.only);
+  const win =
+    opts.window ??
+    (opts.ledger ? { start: new Date(opts.ledger.window.start), end: new Date(opts.ledger.window.end) } : undefined);
+  if (!win) return new HarnessError('CONFIG_WINDOW', 'verify needs a window (--since/--until) or a ledger');
+  const scrape = parseDuration(opts.scrapeInterval ?? '15s');
+  const evalIv = parseDuration(opts.evaluationInterval ?? opts.scrapeInterval ?? '15s');
+  if (!scrape || !evalIv)
+    return new HarnessError(
+      'CONFIG_INTERVAL',
+      `bad scrape/evaluation interval ${opts.scrapeInterval}/${opts.evaluationInterval}`,
+    );
+
+  const sources: Sources = {};
+  if (opts.prometheus) {
+    const p = prometheusSource(opts.prometheus, env);
+    if (p instanceof HarnessError) return p;
+    sources.prometheus = p;
+  }
+  if (opts.alertmanager) {
+    const a = alertmanagerSource(opts.alertmanager, env);
+    if (a instanceof HarnessError) return a;
+    sources.alertmanager = a;
+  }
+  if (opts.logs?.length) sources.logs = fileLogSource(opts.logs);
+
+  const startS = win.start.getTime() / 1000;
+  const endS = win.end.getTime() / 1000;
+  let settled: SettleResult | undefined;
+  const wantSettle = opts.settle ?? Date.now() / 1000 - endS < 10 * scrape;
+  if (sources.prometheus && wantSettle) {
+    log(`settling: waiting for the first scrape after ${win.end.toISOString()}`);
+    settled = await settle(sources.prometheus, opts.settleJobs ?? [target.job], endS, {
+      timeoutMs: opts.settleTimeoutMs ?? Math.max(10_000, 4 * (scrape + evalIv) * 1000),
+      evaluationIntervalSeconds: evalIv,
+    });
+    log(`settle: ${settled.reason} (${settled.waitedMs} ms)`);
+  }
+  // Windows align to the step so every sample of a range query sits on a scrape boundary.
+  const step = Math.max(scrape, evalIv);
+  const evalTime = settled?.ok && settled.lastScrape ? Math.max(settled.lastScrape, endS) : endS;
+  const ctx: EvalContext = {
+    window: { start: alignDown(startS, step), end: Math.max(alignUp(endS, step), alignDown(startS, step) + step) },
+    evalTime,
+    stepSeconds: step,
+    scrapeIntervalSeconds: scrape,
+    urls: { prometheus: opts.prometheus?.url, alertmanager: opts.alertmanager?.url },
+    backends: { prometheus: !!sources.prometheus, alertmanager: !!sources.alertmanager, logs: !!sources.logs },
+    target,
+  };
+  if (settled) ctx.settle = { ok: settled.ok, reason: settled.reason, lastScrape: settled.lastScrape };
+  const observations = await collect(checks, ctx, opts.ledger, sources);
+  const verdicts = evaluate(checks, observations, opts.ledger, ctx);
+  return {
+    outcome: overall(verdicts),
+    verdicts,
+    context: ctx,
+    settle: settled,
+    observations,
+    durationMs: Date.now() - started,
+  };
+}
+
+/** What `run` needs from the stack to verify (a subset of stackUrls()). */
+export interface StackEndpoints {
+  prometheus: string;
+  alertmanager: string;
+  /** The reference system's JSON-lines log files (stackUrls().appLogs values). */
+  appLogs: string[];
+}
+
+/**
+ * Called by `slo-harness run` after its traffic: reads `<runDir>/ledger.json`, verifies the
+ * run's window against the stack, writes `<runDir>/verdicts.json` and returns the report.
+ */
+export async function verifyRun(opts: {
+  runDir: string;
+  endpoints: StackEndpoints;
+  scrapeInterval: string;
+  evaluationInterval: string;
+  checksDir?: string;
+  targetFile?: string;
+  log?: (line: string) => void;
+}): Promise<VerifyReport | HarnessError> {
+  let ledger: Ledger;
+  try {
+    ledger = JSON.parse(await readFile(join(opts.runDir, 'ledger.json'), 'utf8')) as Ledger;
+  } catch (err) {
+    return new HarnessError('RUN_NO_LEDGER', `cannot read ${join(opts.runDir, 'ledger.json')}`, { cause: err });
+  }
+  const report = await verify({
+    ledger,
+    prometheus: { url: opts.endpoints.prometheus },
+    alertmanager: { url: opts.endpoints.alertmanager },
+    logs: opts.endpoints.appLogs,
+    scrapeInterval: opts.scrapeInterval,
+    evaluationInterval: opts.evaluationInterval,
+    checksDir: opts.checksDir,
+    targetFile: opts.targetFile,
+    settle: true,
+    log: opts.log,
+  });
+  if (report instanceof HarnessError) return report;
+  await writeFile(join(opts.runDir, 'verdicts.json'), `${JSON.stringify(toJson(report), null, 2)}\n`);
+  return report;
+}
+
+/** The report as saved: verdicts and context, without the bulky raw observations. */
+export function toJson(r: VerifyReport): Omit<VerifyReport, 'observations'> {
+  const { observations: _omit, ...rest } = r;
+  return rest;
+}

@@ -1,0 +1,57 @@
+import { HarnessError } from '../util/errors.ts';
+import { waitFor } from '../util/wait.ts';
+import type { PrometheusSource } from '../sources/prometheus.ts';
+
+export interface SettleResult {
+  ok: boolean;
+  reason: string;
+  /** Unix seconds of the newest scrape seen (the evaluation time when ok). */
+  lastScrape?: number;
+  waitedMs: number;
+}
+
+/**
+ * Waits until every job has been scraped after `after` (the end of traffic), so the
+ * counters include the last request. Polls under a deadline; never sleeps blindly.
+ * Also waits one rule-evaluation interval past that scrape so ALERTS reflect it.
+ */
+export async function settle(
+  prom: PrometheusSource,
+  jobs: string[],
+  after: number,
+  opts: { timeoutMs: number; intervalMs?: number; evaluationIntervalSeconds?: number; now?: () => number },
+): Promise<SettleResult> {
+  const now = opts.now ?? (() => Date.now() / 1000);
+  const evalLag = opts.evaluationIntervalSeconds ?? 0;
+  const w = await waitFor<number>(
+    async () => {
+      const stamps: number[] = [];
+      for (const job of jobs) {
+        const t = await prom.lastScrape(job);
+        if (t instanceof HarnessError) return { done: false, reason: t.message };
+        if (t === undefined) return { done: false, reason: `no scrape of job ${job} yet` };
+        stamps.push(t);
+      }
+      const oldest = Math.min(...stamps);
+      if (oldest < after)
+        return {
+          done: false,
+          reason: `last scrape ${(after - oldest).toFixed(1)} s before traffic ended`,
+          value: oldest,
+        };
+      if (now() < oldest + evalLag) return { done: false, reason: 'waiting one rule evaluation interval' };
+      return { done: true, value: oldest, reason: 'scraped after traffic ended' };
+    },
+    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 500 },
+  );
+  if (w.ok) return { ok: true, reason: w.reason, lastScrape: w.value, waitedMs: w.elapsedMs };
+  // Report the newest scrape we know of so the truth checks can state their tolerance.
+  const last = await Promise.all(jobs.map((j) => prom.lastScrape(j)));
+  const known = last.filter((x): x is number => typeof x === 'number');
+  return {
+    ok: false,
+    reason: `settle deadline: ${w.reason}`,
+    lastScrape: known.length ? Math.min(...known) : undefined,
+    waitedMs: w.elapsedMs,
+  };
+}
