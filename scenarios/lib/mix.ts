@@ -25,7 +25,13 @@ const pipelineCrud: Action = () => {
     'PUT',
     '/v1/pipelines/{id}',
     `/v1/pipelines/${id}`,
-    JSON.stringify({ name: `slo-harness-tmp-${id}`, description: 'updated', components: [] }),
+    JSON.stringify({
+      name: `slo-harness-tmp-${id}`,
+      description: 'updated',
+      components: [
+        { name: 'resize', component_type: 'resize', parameters: { width: 48, height: 48 }, dependencies: [] },
+      ],
+    }),
     { json: true },
   );
   authed('DELETE', '/v1/pipelines/{id}', `/v1/pipelines/${id}`, null);

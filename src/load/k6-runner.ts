@@ -18,6 +18,8 @@ export interface K6RunOptions {
   /** Aborting stops k6 gracefully (SIGINT), then kills it after `stopGraceMs`. */
   signal?: AbortSignal;
   stopGraceMs?: number;
+  /** Aborting kills k6 at once (a second Ctrl-C). */
+  forceSignal?: AbortSignal;
   /** Each k6 log line (stderr), e.g. for the events stream. */
   onLog?: (line: string) => void;
 }
@@ -94,8 +96,14 @@ export async function runK6(opts: K6RunOptions): Promise<K6RunResult> {
       child.kill('SIGKILL'); // asked twice: no more waiting
     }
   };
+  const kill = () => {
+    stopped = true;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
   if (opts.signal?.aborted) stop();
   opts.signal?.addEventListener('abort', stop);
+  if (opts.forceSignal?.aborted) kill();
+  opts.forceSignal?.addEventListener('abort', kill);
 
   const stdoutDone = forEachLine(child.stdout, (line) => {
     if (line.charCodeAt(0) === 123 /* { */) opts.onPoint(line);
@@ -121,6 +129,7 @@ export async function runK6(opts: K6RunOptions): Promise<K6RunResult> {
   } finally {
     if (killTimer) clearTimeout(killTimer);
     opts.signal?.removeEventListener('abort', stop);
+    opts.forceSignal?.removeEventListener('abort', kill);
     await Promise.all([closeStream(logFile), closeStream(textFile)]);
   }
 }

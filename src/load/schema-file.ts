@@ -68,7 +68,7 @@ function locate(doc: Document, lc: LineCounter, path: string): { line?: number; 
 }
 
 /** Parses text (YAML is a superset of JSON) and validates it; returns value or all problems. */
-export function parseAndValidate<T>(text: string, schema: object): { value?: T; problems: Problem[] } {
+export function parseAndValidate<T>(text: string, schema: object): { value?: T; raw?: unknown; problems: Problem[] } {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const problems: Problem[] = [];
@@ -88,7 +88,7 @@ export function parseAndValidate<T>(text: string, schema: object): { value?: T; 
       seen.add(key);
       problems.push({ ...d, ...locate(doc, lc, d.path) });
     }
-    return { problems };
+    return { raw: value, problems };
   }
   return { value: value as T, problems };
 }
@@ -109,8 +109,16 @@ export async function loadDataFile<T>(
       hint: 'check the path (relative paths are resolved from the current directory)',
     });
   }
-  const { value, problems } = parseAndValidate<T>(text, schema);
-  const all = value === undefined ? problems : [...problems, ...extraChecks(value)];
+  const { value, raw, problems } = parseAndValidate<T>(text, schema);
+  // Semantic checks also run on a schema-invalid file, so one pass reports everything; on a
+  // shape they cannot read they give up quietly (the schema problems already explain it).
+  let extra: Problem[];
+  try {
+    extra = extraChecks((value ?? raw) as T);
+  } catch {
+    extra = [];
+  }
+  const all = [...problems, ...extra];
   if (all.length || value === undefined) {
     throw new HarnessError(
       'CONFIG_INVALID',

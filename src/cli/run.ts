@@ -1,0 +1,94 @@
+import { Command, Option } from 'commander';
+import { HarnessError } from '../util/errors.ts';
+import { runHarness } from '../load/run.ts';
+import type { Overrides } from '../load/plan.ts';
+import type { ProgressMode } from '../load/progress.ts';
+
+interface RunFlags {
+  profile: string;
+  config?: string;
+  target?: string;
+  rate?: string;
+  execRate?: string;
+  duration?: string;
+  reportsDir?: string;
+  stateDir?: string;
+  progress: 'auto' | ProgressMode;
+  runId?: string;
+}
+
+function positive(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new HarnessError('CONFIG_BAD_FLAG', `${flag} ${v} is not a positive number`, { hint: `e.g. ${flag} 5` });
+  }
+  return n;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'Drive synthetic traffic with k6 and record the ground-truth ledger.\n' +
+        'Without a target config it starts the embedded default (stack + reference ImageFlowCanvas on\n' +
+        '127.0.0.1), runs, and stops what it started. Output: reports/<run-id>/ (ledger.json, k6 summary,\n' +
+        'events.jsonl). Ctrl-C stops k6, keeps the ledger so far and tears down (exit 130).',
+    )
+    .option('-p, --profile <name|file>', 'load profile: smoke, gate, nightly, gameday, or a profile file', 'smoke')
+    .option('-c, --config <file>', 'target config (YAML/JSON; see docs/run.md); default ./slo-harness.yaml if present')
+    .option('-t, --target <name>', 'target in the config ("embedded" forces the embedded default)')
+    .option('--rate <n>', 'API iterations per second (api-steady, soak), within the profile caps')
+    .option('--exec-rate <n>', 'pipeline executions per second, within the profile caps')
+    .option('--duration <d>', 'duration of every phase, e.g. 30s or 5m, within the profile caps')
+    .option('--reports-dir <dir>', 'where run directories go', 'reports')
+    .option(
+      '--state-dir <dir>',
+      'embedded stack state dir (default $SLO_HARNESS_STATE_DIR or ~/.local/state/slo-harness/stack)',
+    )
+    .option('--run-id <id>', 'name of the run directory (default: time-profile-random)')
+    .addOption(
+      new Option('--progress <mode>', 'progress display').choices(['auto', 'tty', 'plain', 'off']).default('auto'),
+    )
+    .action(async (flags: RunFlags) => {
+      const overrides: Overrides = {};
+      const rate = positive('--rate', flags.rate);
+      const execRate = positive('--exec-rate', flags.execRate);
+      if (rate !== undefined) overrides.rate = rate;
+      if (execRate !== undefined) overrides.execRate = execRate;
+      if (flags.duration !== undefined) overrides.duration = flags.duration;
+
+      const stop = new AbortController();
+      const force = new AbortController();
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (!stop.signal.aborted) {
+          process.stderr.write(
+            `\n${sig}: stopping k6, keeping the ledger so far and tearing down (again to kill k6 now)…\n`,
+          );
+          stop.abort();
+        } else {
+          force.abort();
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const result = await runHarness({
+          profile: flags.profile,
+          ...(flags.config ? { configFile: flags.config } : {}),
+          ...(flags.target ? { target: flags.target } : {}),
+          overrides,
+          reportsDir: flags.reportsDir ?? 'reports',
+          ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
+          ...(flags.runId ? { runId: flags.runId } : {}),
+          ...(flags.progress !== 'auto' ? { progress: flags.progress } : {}),
+          signal: stop.signal,
+          forceSignal: force.signal,
+        });
+        process.exitCode = result.exitCode;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,49 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * The run's event stream, saved as JSONL next to the run's artifacts so reporters can
+ * re-render a past run. Appended synchronously: events are few, and an abort or crash must
+ * not lose the ones already emitted.
+ */
+export type RunEvent =
+  | { type: 'run.started'; runId: string; profile: string; target: string; embedded: boolean; plannedSeconds: number }
+  | { type: 'stack.starting' }
+  | { type: 'stack.ready'; started: boolean; urls: Record<string, string> }
+  | { type: 'stack.stopped'; processes: number }
+  | { type: 'traffic.started'; phases: Array<{ name: string; startSeconds: number; durationSeconds: number }> }
+  | { type: 'phase.started'; phase: string; plannedSeconds: number }
+  | { type: 'phase.ended'; phase: string }
+  | { type: 'progress'; requests: number; errors: number; inFlight: number; executionsDone: number }
+  | { type: 'traffic.ended'; k6ExitCode: number | null; message: string; stopped: boolean }
+  | { type: 'ledger.saved'; path: string; requests: number; executions: number; aborted: boolean }
+  | { type: 'verify.skipped'; reason: string }
+  | { type: 'run.aborted'; signal: string }
+  | { type: 'run.error'; code: string; message: string }
+  | { type: 'run.ended'; exitCode: number; aborted: boolean };
+
+export type Emitted = RunEvent & { ts: string };
+
+export class EventLog {
+  private listeners: Array<(e: Emitted) => void> = [];
+
+  constructor(private readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+  }
+
+  on(listener: (e: Emitted) => void): void {
+    this.listeners.push(listener);
+  }
+
+  emit(event: RunEvent): void {
+    const e: Emitted = { ts: new Date().toISOString(), ...event };
+    appendFileSync(this.path, JSON.stringify(e) + '\n');
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A listener (reporter) failing must not stop the run; the event is already on disk.
+      }
+    }
+  }
+}

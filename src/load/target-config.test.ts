@@ -1,0 +1,155 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HarnessError } from '../util/errors.ts';
+import { assertTrafficAllowed, hostAllowed, loadTargetConfig, resolveTarget } from './target-config.ts';
+import { loadProfile } from './profile.ts';
+import { buildPlan } from './plan.ts';
+
+async function file(name: string, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'slo-cfg-'));
+  const p = join(dir, name);
+  await writeFile(p, text);
+  return p;
+}
+
+async function problemsOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(HarnessError);
+    const e = err as HarnessError;
+    expect(e.code).toMatch(/^CONFIG_/);
+    return e.details ?? e.message;
+  }
+  throw new Error('expected a config error');
+}
+
+const GOOD = `
+allowHosts: [api.staging.example.com, "*.obs.example.com"]
+defaultTarget: staging
+targets:
+  staging:
+    api: { baseUrl: https://api.staging.example.com, usernameEnv: IFC_USER, passwordEnv: IFC_PASS }
+    prometheus: { url: https://prom.obs.example.com }
+    jaeger: { url: https://jaeger.obs.example.com }
+    logs: { kind: file, paths: [/var/log/app.jsonl] }
+`;
+
+describe('target config', () => {
+  it('loads a valid config and resolves credentials from the named env vars', async () => {
+    const p = await file('c.yaml', GOOD);
+    const cfg = await loadTargetConfig(p);
+    const t = resolveTarget(cfg, p, undefined, { IFC_USER: 'u', IFC_PASS: 'p' });
+    expect(t).toMatchObject({
+      name: 'staging',
+      apiBaseUrl: 'https://api.staging.example.com',
+      credentials: { username: 'u', password: 'p' },
+    });
+    expect(() => assertTrafficAllowed(t)).not.toThrow();
+  });
+
+  it('reports every problem at once, each with its path and line in the file', async () => {
+    const p = await file(
+      'bad.yaml',
+      [
+        'allowHosts: [127.0.0.1]',
+        'targets:',
+        '  prod:',
+        '    api:',
+        '      baseUrl: ftp://x',
+        '      usernameEnv: 1BAD',
+        '    prometheus: { url: http://prod-prom:9090 }',
+        '    jaeger: { url: http://127.0.0.1:16686, extra: 1 }',
+        '    logz: {}',
+      ].join('\n'),
+    );
+    const out = await problemsOf(loadTargetConfig(p));
+    expect(out).toContain('/targets/prod/api: missing required field "passwordEnv"');
+    expect(out).toContain('/targets/prod/api/baseUrl: must match pattern');
+    expect(out).toContain('/targets/prod/api/usernameEnv');
+    expect(out).toContain('/targets/prod/jaeger/extra: unknown field');
+    expect(out).toContain('/targets/prod/logz: unknown field');
+    expect(out).toMatch(/bad\.yaml:5:\d+ {2}\/targets\/prod\/api\/baseUrl/);
+    expect(out.split('\n').length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('refuses targets whose hosts are not allow-listed (loopback only by default)', async () => {
+    const p = await file(
+      'c.yaml',
+      'targets:\n  t:\n    api: { baseUrl: "http://10.0.0.5:8000", usernameEnv: U, passwordEnv: P }\n    prometheus: { url: "http://127.0.0.1:9090" }\n',
+    );
+    const out = await problemsOf(loadTargetConfig(p));
+    expect(out).toContain(
+      '/targets/t/api/baseUrl: host "10.0.0.5" is not in allowHosts (127.0.0.1, localhost, ::1, [::1])',
+    );
+    expect(out).not.toContain('prometheus');
+  });
+
+  it('names the missing credential variables without revealing anything', async () => {
+    const p = await file('c.yaml', GOOD);
+    const cfg = await loadTargetConfig(p);
+    expect(() => resolveTarget(cfg, p, undefined, {})).toThrow(/IFC_USER and IFC_PASS/);
+    expect(() => resolveTarget(cfg, p, 'nope', {})).toThrow(/no target "nope"/);
+  });
+
+  it('reports YAML syntax errors with their line', async () => {
+    const p = await file('c.yaml', 'targets:\n  t: [unclosed\n');
+    expect(await problemsOf(loadTargetConfig(p))).toMatch(/c\.yaml:\d+:\d+/);
+  });
+
+  it('matches wildcard hosts only on a real subdomain', () => {
+    expect(hostAllowed('a.obs.example.com', ['*.obs.example.com'])).toBe(true);
+    expect(hostAllowed('obs.example.com', ['*.obs.example.com'])).toBe(false);
+    expect(hostAllowed('evilobs.example.com', ['*.obs.example.com'])).toBe(false);
+    expect(hostAllowed('::1', ['[::1]'])).toBe(true);
+  });
+});
+
+describe('profiles and caps', () => {
+  it('loads every bundled profile and plans it within its caps', async () => {
+    for (const name of ['smoke', 'gate', 'nightly', 'gameday']) {
+      const plan = buildPlan(await loadProfile(name));
+      expect(plan.totalSeconds).toBeGreaterThan(0);
+      expect(Object.keys(plan.scenarios).length).toBeGreaterThan(0);
+    }
+    const gate = buildPlan(await loadProfile('gate'));
+    expect(gate.totalSeconds).toBeLessThanOrEqual(15 * 60);
+    const smoke = buildPlan(await loadProfile('smoke'));
+    expect(smoke.totalSeconds).toBeLessThanOrEqual(120);
+  });
+
+  it('applies overrides and refuses them beyond the caps, listing every violation', async () => {
+    const smoke = await loadProfile('smoke');
+    const plan = buildPlan(smoke, { rate: 10, duration: '10s' });
+    expect(plan.totalSeconds).toBe(20);
+    expect(plan.scenarios['steady--api-steady']).toMatchObject({
+      rate: 600,
+      timeUnit: '1m',
+      duration: '10s',
+      startTime: '0s',
+    });
+    expect(plan.scenarios['burst--api-steady']?.startTime).toBe('10s');
+    expect(() => buildPlan(smoke, { rate: 1000, execRate: 100, duration: '1h' })).toThrow(HarnessError);
+    try {
+      buildPlan(smoke, { rate: 1000, execRate: 100, duration: '1h' });
+    } catch (err) {
+      const d = (err as HarnessError).details ?? '';
+      expect(d).toContain('maxRate');
+      expect(d).toContain('maxExecRate');
+      expect(d).toContain('maxDuration');
+    }
+  });
+
+  it('rejects a profile with unknown fields and missing scenario parameters', async () => {
+    const p = await file(
+      'p.yaml',
+      'name: x\ndescription: d\ncaps: { maxRate: 1, maxExecRate: 1, maxDuration: 1m, maxVUs: 10 }\nphases:\n  - name: a\n    duration: 10s\n    bogus: 1\n    scenarios: [{ scenario: spike }, { scenario: api-steady }]\n',
+    );
+    const out = await problemsOf(loadProfile(p));
+    expect(out).toContain('/phases/0/bogus: unknown field');
+    expect(out).toContain('spike needs "executions"');
+    expect(out).toContain('api-steady needs "rate"');
+  });
+});

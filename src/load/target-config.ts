@@ -1,0 +1,242 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { HarnessError } from '../util/errors.ts';
+import { loadDataFile, type Problem } from './schema-file.ts';
+
+/**
+ * The target configuration: where the system under test and its observability live, how
+ * to log in (names of environment variables, never the secrets), and which hosts the
+ * harness may send traffic to. See docs/run.md for the format.
+ */
+export interface TargetSpec {
+  api: { baseUrl: string; usernameEnv: string; passwordEnv: string };
+  prometheus?: { url: string };
+  alertmanager?: { url: string };
+  jaeger?: { url: string };
+  logs?: { kind: 'file'; paths: string[] } | { kind: 'elasticsearch'; url: string; index: string };
+  /** Lowers (never raises) the profile's caps for this target. */
+  caps?: { maxRate?: number; maxExecRate?: number; maxDuration?: string; maxVUs?: number };
+}
+
+export interface TargetConfig {
+  /** Hosts traffic may go to: exact names/IPs or `*.example.com`. Default: loopback only. */
+  allowHosts?: string[];
+  defaultTarget?: string;
+  targets: Record<string, TargetSpec>;
+}
+
+const URL_FIELD = { type: 'string', pattern: '^https?://' } as const;
+const ENV_NAME = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } as const;
+const URL_OBJ = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url'],
+  properties: { url: URL_FIELD },
+} as const;
+
+export const TARGET_CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['targets'],
+  properties: {
+    allowHosts: { type: 'array', items: { type: 'string', minLength: 1 } },
+    defaultTarget: { type: 'string' },
+    targets: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['api'],
+        properties: {
+          api: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['baseUrl', 'usernameEnv', 'passwordEnv'],
+            properties: { baseUrl: URL_FIELD, usernameEnv: ENV_NAME, passwordEnv: ENV_NAME },
+          },
+          prometheus: URL_OBJ,
+          alertmanager: URL_OBJ,
+          jaeger: URL_OBJ,
+          logs: {
+            type: 'object',
+            required: ['kind'],
+            properties: { kind: { enum: ['file', 'elasticsearch'] } },
+            oneOf: [
+              {
+                additionalProperties: false,
+                required: ['kind', 'paths'],
+                properties: {
+                  kind: { const: 'file' },
+                  paths: { type: 'array', minItems: 1, items: { type: 'string' } },
+                },
+              },
+              {
+                additionalProperties: false,
+                required: ['kind', 'url', 'index'],
+                properties: { kind: { const: 'elasticsearch' }, url: URL_FIELD, index: { type: 'string' } },
+              },
+            ],
+          },
+          caps: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              maxRate: { type: 'number', exclusiveMinimum: 0 },
+              maxExecRate: { type: 'number', exclusiveMinimum: 0 },
+              maxDuration: { type: 'string', pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$' },
+              maxVUs: { type: 'integer', minimum: 1 },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1', '[::1]'];
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+export function hostAllowed(host: string, allow: readonly string[]): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return allow.some((a) => {
+    const p = a.replace(/^\[|\]$/g, '').toLowerCase();
+    if (p.startsWith('*.')) return h.endsWith(p.slice(1)) && h.length > p.length - 1;
+    return h === p;
+  });
+}
+
+/** Every URL of a target with its path in the file, for the allow-list check. */
+function targetUrls(name: string, t: TargetSpec): Array<{ path: string; url: string }> {
+  const at = `/targets/${name}`;
+  const out = [{ path: `${at}/api/baseUrl`, url: t.api.baseUrl }];
+  if (t.prometheus) out.push({ path: `${at}/prometheus/url`, url: t.prometheus.url });
+  if (t.alertmanager) out.push({ path: `${at}/alertmanager/url`, url: t.alertmanager.url });
+  if (t.jaeger) out.push({ path: `${at}/jaeger/url`, url: t.jaeger.url });
+  if (t.logs?.kind === 'elasticsearch') out.push({ path: `${at}/logs/url`, url: t.logs.url });
+  return out;
+}
+
+/** The allow-list rule as file problems: each URL to a host not allowed is one problem. */
+export function allowListProblems(cfg: TargetConfig): Problem[] {
+  const allow = cfg.allowHosts ?? LOOPBACK_HOSTS;
+  const problems: Problem[] = [];
+  if (cfg.defaultTarget !== undefined && !(cfg.defaultTarget in cfg.targets)) {
+    problems.push({ path: '/defaultTarget', message: `no target named "${cfg.defaultTarget}" under /targets` });
+  }
+  for (const [name, t] of Object.entries(cfg.targets)) {
+    for (const { path, url } of targetUrls(name, t)) {
+      const host = hostOf(url);
+      if (!host) problems.push({ path, message: `"${url}" is not a valid URL` });
+      else if (!hostAllowed(host, allow)) {
+        problems.push({
+          path,
+          message: `host "${host}" is not in allowHosts (${allow.join(', ')}): the harness refuses to send traffic there`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+export async function loadTargetConfig(file: string): Promise<TargetConfig> {
+  return loadDataFile<TargetConfig>(resolve(file), TARGET_CONFIG_SCHEMA, 'target config', allowListProblems);
+}
+
+/** What the rest of the run needs to know about the target, credentials resolved. */
+export interface ResolvedTarget {
+  name: string;
+  embedded: boolean;
+  apiBaseUrl: string;
+  credentials: { username: string; password: string };
+  prometheus?: string;
+  alertmanager?: string;
+  jaegerQuery?: string;
+  logs?: { kind: 'file'; paths: string[] } | { kind: 'elasticsearch'; url: string; index: string };
+  caps?: TargetSpec['caps'];
+  /** The hosts this target may receive traffic on. */
+  allowHosts: string[];
+  /** Embedded only: the reference system's fault-injection admin token. */
+  adminToken?: string;
+}
+
+/** Picks a target from a config and resolves its credential env vars (all missing ones reported at once). */
+export function resolveTarget(
+  cfg: TargetConfig,
+  file: string,
+  name: string | undefined,
+  env: NodeJS.ProcessEnv,
+): ResolvedTarget {
+  const names = Object.keys(cfg.targets);
+  const chosen = name ?? cfg.defaultTarget ?? (names.length === 1 ? names[0] : undefined);
+  if (!chosen) {
+    throw new HarnessError('CONFIG_TARGET_AMBIGUOUS', `${file} defines ${names.length} targets and no defaultTarget`, {
+      hint: `choose one with --target (${names.join(', ')})`,
+    });
+  }
+  const t = cfg.targets[chosen];
+  if (!t) {
+    throw new HarnessError('CONFIG_TARGET_UNKNOWN', `no target "${chosen}" in ${file}`, {
+      hint: `targets defined there: ${names.join(', ')}`,
+    });
+  }
+  const missing = [t.api.usernameEnv, t.api.passwordEnv].filter((v) => !env[v]);
+  if (missing.length) {
+    throw new HarnessError(
+      'CONFIG_CREDENTIALS_MISSING',
+      `target "${chosen}" needs credentials from ${missing.join(' and ')}, which ${missing.length > 1 ? 'are' : 'is'} not set`,
+      {
+        where: `${file} /targets/${chosen}/api`,
+        hint: `export ${missing.map((m) => `${m}=…`).join(' ')} before running (the config names the variables, it never holds the secrets)`,
+      },
+    );
+  }
+  return {
+    name: chosen,
+    embedded: false,
+    apiBaseUrl: t.api.baseUrl.replace(/\/+$/, ''),
+    credentials: { username: env[t.api.usernameEnv] as string, password: env[t.api.passwordEnv] as string },
+    ...(t.prometheus ? { prometheus: t.prometheus.url } : {}),
+    ...(t.alertmanager ? { alertmanager: t.alertmanager.url } : {}),
+    ...(t.jaeger ? { jaegerQuery: t.jaeger.url } : {}),
+    ...(t.logs ? { logs: t.logs } : {}),
+    ...(t.caps ? { caps: t.caps } : {}),
+    allowHosts: cfg.allowHosts ?? LOOPBACK_HOSTS,
+  };
+}
+
+/**
+ * The last line of defence, checked right before k6 starts: the API host must be allowed.
+ * (Config loading already refused such files; this also covers programmatic callers.)
+ */
+export function assertTrafficAllowed(target: ResolvedTarget): void {
+  const host = hostOf(target.apiBaseUrl);
+  if (!host || !hostAllowed(host, target.allowHosts)) {
+    throw new HarnessError(
+      'CONFIG_HOST_NOT_ALLOWED',
+      `refusing to send traffic to ${target.apiBaseUrl}: host "${host ?? '?'}" is not allow-listed`,
+      {
+        hint: target.embedded
+          ? 'the embedded default only ever targets loopback'
+          : `add the host to allowHosts in the target config if you own it (allowed now: ${target.allowHosts.join(', ')})`,
+      },
+    );
+  }
+}
+
+/** Finds the config file: an explicit path, else ./slo-harness.yaml if present. */
+export function configPathFor(explicit: string | undefined, cwd = process.cwd()): string | undefined {
+  if (explicit) return explicit;
+  for (const f of ['slo-harness.yaml', 'slo-harness.yml', 'slo-harness.json']) {
+    const p = resolve(cwd, f);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
