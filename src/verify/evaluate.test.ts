@@ -306,3 +306,12 @@ describe('overall status', () => {
     expect(overall([v('pass')])).toBe('pass');
   });
 });
+
+describe('PromQL normalisation of re-printed rules', () => {
+  it('treats postfix and prefix grouping as equal', () => {
+    const spec = 'histogram_quantile(0.95,\n  sum(rate(h_bucket{job="b"}[5m])) by (le)\n) > 2';
+    const loaded = 'histogram_quantile(0.95, sum by (le) (rate(h_bucket{job="b"}[5m]))) > 2';
+    expect(normalisePromQL(spec)).toBe(normalisePromQL(loaded));
+    expect(normalisePromQL('sum(x) by (a)')).not.toBe(normalisePromQL('sum by (b) (x)'));
+  });
+});

@@ -23,6 +23,8 @@ export async function settle(
 ): Promise<SettleResult> {
   const now = opts.now ?? (() => Date.now() / 1000);
   const evalLag = opts.evaluationIntervalSeconds ?? 0;
+  // The first scrape after traffic, once seen; then one evaluation interval more.
+  let firstAfter: number | undefined;
   const w = await waitFor<number>(
     async () => {
       const stamps: number[] = [];
@@ -39,8 +41,10 @@ export async function settle(
           reason: `last scrape ${(after - oldest).toFixed(1)} s before traffic ended`,
           value: oldest,
         };
-      if (now() < oldest + evalLag) return { done: false, reason: 'waiting one rule evaluation interval' };
-      return { done: true, value: oldest, reason: 'scraped after traffic ended' };
+      firstAfter ??= oldest;
+      if (now() < firstAfter + evalLag)
+        return { done: false, reason: 'waiting one rule evaluation interval', value: firstAfter };
+      return { done: true, value: firstAfter, reason: 'scraped after traffic ended' };
     },
     { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 500 },
   );

@@ -55,8 +55,13 @@ function timingTolerance(ctx: EvalContext, ledger: Ledger, count: number): { abs
 const GOOD: StatusClass[] = ['2xx', '3xx'];
 const classOf = (code: string): string => (/^\d{3}$/.test(code) ? `${code[0]}xx` : code);
 
+/** `GET /v1/x/:id` and `GET /v1/x/{id}` are the same template (fastify vs OpenAPI style). */
+export function normaliseRoute(route: string): string {
+  return route.replace(/^(\S+)/, (m) => m.toUpperCase()).replace(/\/:([A-Za-z0-9_]+)/g, '/{$1}');
+}
+
 function routeKey(l: Labels): string {
-  return `${(l.method ?? '').toUpperCase()} ${l.route ?? ''}`;
+  return normaliseRoute(`${l.method ?? ''} ${l.route ?? ''}`);
 }
 
 function getVectors(obs: Record<string, Observation>): { before: VectorObs; after: VectorObs } | string {
@@ -110,7 +115,7 @@ function requestTruth(
   const d = deltas(v.before, v.after, (l) => `${routeKey(l)}|${classOf(l.code ?? '')}`);
   if (typeof d === 'string') return verdict(check, 'inconclusive', d, { ...common, reason: d });
   // Judge only the routes the client drove: probes and scrapes of other routes are not traffic.
-  const ledgerRoutes = new Set(ledger.requests.byRoute.map((r) => r.route.replace(/^(\S+)/, (m) => m.toUpperCase())));
+  const ledgerRoutes = new Set(ledger.requests.byRoute.map((r) => normaliseRoute(r.route)));
   const telemetryRoutes = new Set([...d.keys()].map((k) => k.split('|')[0] as string));
   const matched = [...ledgerRoutes].filter((r) => telemetryRoutes.has(r));
   const useRoutes = matched.length > 0;

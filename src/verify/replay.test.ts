@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import type { Ledger } from '../ledger/types.ts';
+import { HarnessError } from '../util/errors.ts';
+import { evaluate, overall } from './evaluate.ts';
+import { loadChecks } from './load.ts';
+import { DEFAULT_TARGET } from './target.ts';
+import type { EvalContext, Observations } from './types.ts';
+
+/**
+ * Observations recorded from the real embedded stack (Prometheus 2.42, Alertmanager 0.25,
+ * the reference system's logs) after 8 s of traffic from src/verify/testing/drive.ts,
+ * replayed through the pure core: no servers.
+ */
+const data = (f: string) => readFile(new URL(`./testdata/${f}`, import.meta.url), 'utf8');
+
+describe('replaying a recorded healthy run', async () => {
+  const rec = JSON.parse(await data('healthy-observations.json')) as {
+    context: EvalContext;
+    observations: Observations;
+  };
+  const ledger = JSON.parse(await data('healthy-ledger.json')) as Ledger;
+  const cat = await loadChecks(new URL('../../checks/', import.meta.url).pathname, DEFAULT_TARGET);
+  if (cat instanceof HarnessError) throw cat;
+
+  it('every gate check passes, the measured findings pass, the statements warn', () => {
+    const verdicts = evaluate(cat.checks, rec.observations, ledger, rec.context);
+    const notPass = verdicts
+      .filter((v) => v.severity === 'gate' && v.outcome !== 'pass')
+      .map((v) => `${v.checkId}: ${v.summary}`);
+    expect(notPass).toEqual([]);
+    expect(overall(verdicts)).toBe('warn');
+    const truth = verdicts.find((v) => v.checkId === 'truth-request-count');
+    expect(truth?.observed).toBe(ledger.requests.total);
+    for (const v of verdicts) {
+      expect(v.requirements.length).toBeGreaterThan(0);
+      if (v.outcome !== 'warn' || v.reason !== 'spec finding (not measurable)')
+        expect(v.observed ?? v.reason).toBeDefined();
+    }
+  });
+
+  it('the same recording judged with an Alertmanager error is inconclusive, naming the cause', () => {
+    const obs = structuredClone(rec.observations);
+    obs['arch-5-prometheus-to-alertmanager']!.amAlerts = {
+      kind: 'error',
+      backend: 'alertmanager',
+      code: 'SOURCE_UNREACHABLE',
+      message: 'alertmanager unreachable: connect ECONNREFUSED',
+    };
+    const v = evaluate(cat.checks, obs, ledger, rec.context).find(
+      (x) => x.checkId === 'arch-5-prometheus-to-alertmanager',
+    );
+    expect(v?.outcome).toBe('inconclusive');
+    expect(v?.reason).toMatch(/ECONNREFUSED/);
+  });
+
+  it('the same recording judged against a ledger with more requests fails the truth check', () => {
+    const inflated = structuredClone(ledger);
+    const r = inflated.requests.byRoute[0]!;
+    r.total += 50;
+    r.byStatusClass['2xx'] = (r.byStatusClass['2xx'] ?? 0) + 50;
+    inflated.requests.total += 50;
+    const v = evaluate(cat.checks, rec.observations, inflated, rec.context).find(
+      (x) => x.checkId === 'truth-request-count',
+    );
+    expect(v?.outcome).toBe('fail');
+  });
+});
