@@ -1,0 +1,148 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Ledger } from '../ledger/types.ts';
+import { waitFor } from '../util/wait.ts';
+import { runHarness } from './run.ts';
+import { commandOf, descendants, stillAlive } from './testing/proc-tree.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const TINY = join(HERE, 'testdata', 'tiny.yaml');
+
+describe('run against the embedded default (real stack + reference ImageFlowCanvas)', () => {
+  it('runs a short profile end to end; recorded trace IDs resolve in Jaeger', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-e2e-'));
+    let jaegerFound: { traceId: string; spans: number } | undefined;
+    const r = await runHarness({
+      profile: TINY,
+      reportsDir: join(dir, 'reports'),
+      stateDir: join(dir, 'state'),
+      stackOptions: { portStrategy: 'ephemeral' },
+      progress: 'off',
+      write: () => {},
+      // The verification seam, used here to look one recorded trace up while the stack runs.
+      verify: async (ctx) => {
+        const sample = ctx.ledger.traceSamples.find((s) => s.route === 'POST /v1/executions/' && s.outcome === 'ok');
+        if (!sample || !ctx.target.jaegerQuery) return { exitCode: 3 };
+        const got = await waitFor(
+          async () => {
+            const res = await fetch(`${ctx.target.jaegerQuery}/api/v3/traces/${sample.traceId}`);
+            if (res.status === 404) return { done: false, reason: 'trace not ingested yet' };
+            const body = (await res.json()) as {
+              result?: { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: unknown[] }> }> };
+            };
+            const spans = (body.result?.resourceSpans ?? [])
+              .flatMap((rs) => rs.scopeSpans ?? [])
+              .flatMap((ss) => ss.spans ?? []).length;
+            return { done: spans > 0, value: spans, reason: `${spans} spans` };
+          },
+          { timeoutMs: 30_000, intervalMs: 500 },
+        );
+        if (got.ok) jaegerFound = { traceId: sample.traceId, spans: got.value as number };
+        return { exitCode: got.ok ? 0 : 3 };
+      },
+    });
+    expect(r.target.embedded).toBe(true);
+    expect(r.exitCode).toBe(0);
+    const ledger = JSON.parse(await readFile(join(r.runDir, 'ledger.json'), 'utf8')) as Ledger;
+    expect(ledger.aborted).toBe(false);
+    expect(ledger.requests.byStatusClass['2xx']).toBeGreaterThan(20);
+    expect(ledger.executions.created).toBeGreaterThan(4);
+    expect(ledger.executions.byOutcome.completed).toBeGreaterThan(0);
+    expect(ledger.phases.map((p) => p.name)).toEqual(['steady', 'burst']);
+    expect(jaegerFound?.spans).toBeGreaterThan(0);
+    // Torn down: the state dir no longer records a running stack.
+    expect(existsSync(join(dir, 'state', 'state.json'))).toBe(false);
+  }, 240_000);
+
+  it('Ctrl-C during `run` stops k6 and the stack, keeps the ledger so far, exits 130, leaves no process', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-sigint-'));
+    const reports = join(dir, 'reports');
+    // Its own process group, like a shell job: the SIGINT below goes to the whole group,
+    // exactly as a terminal's Ctrl-C does.
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'bin', 'slo-harness.mjs'),
+        'run',
+        '--profile',
+        TINY,
+        '--duration',
+        '50s',
+        '--reports-dir',
+        reports,
+        '--state-dir',
+        join(dir, 'state'),
+        '--run-id',
+        'interrupted',
+        '--progress',
+        'plain',
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+        env: { ...process.env, SLO_HARNESS_PORTS: 'ephemeral' },
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const pid = child.pid as number;
+
+    // Wait until traffic flows: k6 runs and the progress line shows requests recorded.
+    const flowing = await waitFor(
+      async () => {
+        const k6 = descendants(pid).filter((p) => /\bk6\b.* run /.test(commandOf(p)));
+        const counts = [...out.matchAll(/ (\d+) requests/g)].map((m) => Number(m[1]));
+        const n = counts.length ? (counts[counts.length - 1] as number) : 0;
+        return { done: k6.length > 0 && n > 0, reason: `k6 processes ${k6.length}, requests ${n}` };
+      },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 200,
+        abort: () => (child.exitCode !== null ? `exited early: ${out}` : undefined),
+      },
+    );
+    expect(flowing.ok, flowing.reason).toBe(true);
+    const tree = descendants(pid);
+    expect(tree.length).toBeGreaterThan(3); // k6 + the stack's components
+    // Processes started detached (k6, stack components) are not in the tree by parentage
+    // after a double fork; the stack's pid files name them.
+    const state = JSON.parse(await readFile(join(dir, 'state', 'state.json'), 'utf8')) as {
+      components: Record<string, { pid: number }>;
+    };
+    const recorded = [...new Set([...tree, ...Object.values(state.components).map((c) => c.pid)])];
+
+    process.kill(-pid, 'SIGINT');
+    const code = await Promise.race([
+      exited,
+      new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 90_000).unref()),
+    ]);
+    expect(code, out).toBe(130);
+
+    const gone = await waitFor(
+      async () => {
+        const alive = stillAlive(recorded);
+        return { done: alive.length === 0, reason: alive.map((p) => `${p}: ${commandOf(p)}`).join('; ') };
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+    expect(gone.ok, `left running: ${gone.reason}`).toBe(true);
+
+    const runDir = join(reports, 'interrupted');
+    const ledger = JSON.parse(await readFile(join(runDir, 'ledger.json'), 'utf8')) as Ledger;
+    expect(ledger.aborted).toBe(true);
+    expect(ledger.requests.total).toBeGreaterThan(0);
+    const events = await readFile(join(runDir, 'events.jsonl'), 'utf8');
+    expect(events).toContain('"type":"run.aborted"');
+    expect(events).toContain('"type":"stack.stopped"');
+    expect(events).toMatch(/"type":"run.ended","exitCode":130/);
+  }, 300_000);
+});
