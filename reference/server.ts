@@ -10,8 +10,8 @@ export interface RunningService {
   app: FastifyInstance;
   rt: Runtime;
   url: string;
-  /** Stop accepting, finish in-flight requests, flush spans and logs. */
-  stop(): Promise<void>;
+  /** Stop accepting, give in-flight requests `graceMs`, then cut connections; flush spans and logs. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Builds and starts one service (used by main.ts and by tests in-process). */
@@ -28,8 +28,12 @@ export async function startService(config: ServiceConfig, opts: { extraProcessor
     app,
     rt,
     url: `http://${config.host}:${port}`,
-    stop: async () => {
+    stop: async (graceMs = 2000) => {
+      // Keep-alive connections a client never closes would hold close() open for the whole
+      // keep-alive timeout (72 s); after the grace period they are cut.
+      const cut = setTimeout(() => app.server.closeAllConnections(), graceMs);
       await app.close();
+      clearTimeout(cut);
       await rt.close();
     },
   };

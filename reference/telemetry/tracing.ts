@@ -1,8 +1,10 @@
-import { trace, type Tracer } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import type { LogResource } from './log-record.ts';
+
+let registered = false;
 
 export interface Tracing {
   tracer: Tracer;
@@ -34,9 +36,14 @@ export function startTracing(opts: TracingOptions): Tracing {
     resource: resourceFromAttributes({ ...opts.resource }),
     spanProcessors: processors,
   });
-  provider.register();
+  // The context manager and propagator are process-global: install them once. Tracers come from
+  // this provider (not the global one) so tests can run all three services in one process.
+  if (!registered) {
+    provider.register();
+    registered = true;
+  }
   return {
-    tracer: trace.getTracer('imageflow-reference', opts.resource['service.version']),
+    tracer: provider.getTracer('imageflow-reference', opts.resource['service.version']),
     shutdown: () => provider.shutdown(),
   };
 }

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { HarnessError } from '../../src/util/errors.ts';
+import { parseFaultSpec, sampleLatency, type FaultSpec } from './model.ts';
+import { FaultStore } from './store.ts';
+
+function spec(input: unknown): FaultSpec {
+  const s = parseFaultSpec(input);
+  if (s instanceof HarnessError) throw s;
+  return s;
+}
+
+describe('fault specs', () => {
+  it('derives the service of single-place kinds and defaults rate to 1', () => {
+    expect(spec({ kind: 'step_failure', ttl_seconds: 10 })).toMatchObject({ service: 'processing', rate: 1 });
+    expect(spec({ kind: 'pipeline_crash', ttl_seconds: 10 }).service).toBe('workflows');
+    expect(spec({ kind: 'break_propagation', hop: 'workflows->processing', ttl_seconds: 5 }).service).toBe('workflows');
+    expect(spec({ kind: 'break_propagation', hop: 'client->backend-api', ttl_seconds: 5 }).service).toBe('backend-api');
+    expect(spec({ kind: 'http_error', service: 'backend-api', ttl_seconds: 5 }).status_code).toBe(500);
+  });
+
+  it('reports every problem at once, with a hint', () => {
+    const e = parseFaultSpec({ kind: 'http_error', ttl_seconds: -1, rate: 2, status_code: 200 });
+    expect(e).toBeInstanceOf(HarnessError);
+    const msg = (e as HarnessError).message;
+    for (const word of ['ttl_seconds', 'rate', 'status_code', 'service is required']) expect(msg).toContain(word);
+    expect((e as HarnessError).hint).toContain('docs/reference-system.md');
+    expect(parseFaultSpec({ kind: 'step_failure', service: 'backend-api', ttl_seconds: 1 })).toBeInstanceOf(HarnessError);
+    expect(parseFaultSpec({ kind: 'drop_log_fields', service: 'workflows', ttl_seconds: 1, fields: [] })).toBeInstanceOf(HarnessError);
+    expect(parseFaultSpec({ kind: 'latency', service: 'workflows', ttl_seconds: 1, latency: { distribution: 'weird' } })).toBeInstanceOf(HarnessError);
+  });
+
+  it('samples latency distributions', () => {
+    expect(sampleLatency({ distribution: 'fixed', ms: 40 })).toBe(40);
+    expect(sampleLatency({ distribution: 'uniform', min_ms: 10, max_ms: 20 }, () => 0.5)).toBe(15);
+    expect(sampleLatency({ distribution: 'exponential', mean_ms: 100 }, () => 1 - Math.exp(-1))).toBeCloseTo(100);
+  });
+});
+
+describe('fault store', () => {
+  it('expires faults by TTL without anyone resetting them, and tells who expired', () => {
+    let now = 1_000_000;
+    const expired: string[] = [];
+    const store = new FaultStore({ now: () => now, onExpire: (f) => expired.push(f.id) });
+    const f = store.add(spec({ kind: 'http_error', service: 'backend-api', ttl_seconds: 2, status_code: 503 }));
+    expect(f.expires_at).toBe(new Date(1_002_000).toISOString());
+    expect(store.httpError('GET', '/v1/pipelines/', '/v1/pipelines/')).toBe(503);
+    now += 1999;
+    expect(store.list()).toHaveLength(1);
+    now += 1;
+    expect(store.httpError('GET', '/v1/pipelines/', '/v1/pipelines/')).toBeUndefined();
+    expect(store.list()).toEqual([]);
+    expect(expired).toEqual([f.id]);
+  });
+
+  it('matches routes by method, template or prefix, and never touches admin/metrics by default', () => {
+    const store = new FaultStore();
+    store.add(spec({ kind: 'http_error', service: 'backend-api', ttl_seconds: 60, match: { method: 'get', route: '/v1/executions/*' } }));
+    expect(store.httpError('GET', '/v1/executions/:id', '/v1/executions/abc')).toBe(500);
+    expect(store.httpError('POST', '/v1/executions/', '/v1/executions/')).toBeUndefined();
+    expect(store.httpError('GET', '/v1/pipelines/', '/v1/pipelines/')).toBeUndefined();
+    store.reset();
+    store.add(spec({ kind: 'latency', service: 'backend-api', ttl_seconds: 60, latency: { distribution: 'fixed', ms: 30 } }));
+    expect(store.latencyMs('GET', '/v1/pipelines/', '/v1/pipelines/')).toBe(30);
+    expect(store.latencyMs('GET', '/admin/faults', '/admin/faults')).toBe(0);
+    expect(store.latencyMs('GET', '/metrics', '/metrics')).toBe(0);
+  });
+
+  it('applies rates with the injected random source', () => {
+    let r = 0.3;
+    const store = new FaultStore({ random: () => r });
+    store.add(spec({ kind: 'step_failure', ttl_seconds: 60, rate: 0.5, step: 'resize' }));
+    expect(store.stepFailure('resize')).toBeDefined();
+    expect(store.stepFailure('filter')).toBeUndefined();
+    r = 0.7;
+    expect(store.stepFailure('resize')).toBeUndefined();
+  });
+
+  it('lists, removes and resets; answers the other fault kinds', () => {
+    const store = new FaultStore();
+    const a = store.add(spec({ kind: 'metrics_outage', service: 'processing', ttl_seconds: 60 }));
+    store.add(spec({ kind: 'drop_log_fields', service: 'processing', ttl_seconds: 60, fields: ['trace_id', 'span_id'] }));
+    store.add(spec({ kind: 'break_propagation', hop: 'backend-api->workflows', ttl_seconds: 60 }));
+    expect(store.metricsOutage()).toBe(true);
+    expect(store.droppedLogFields()).toEqual(['trace_id', 'span_id']);
+    expect(store.propagationBroken('backend-api->workflows')).toBe(true);
+    expect(store.propagationBroken('workflows->processing')).toBe(false);
+    expect(store.remove(a.id)).toBe(true);
+    expect(store.metricsOutage()).toBe(false);
+    expect(store.reset()).toBe(2);
+    expect(store.list()).toEqual([]);
+  });
+});
