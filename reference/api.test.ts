@@ -9,7 +9,9 @@ import { admin, ApiClient, TRACEPARENT } from './testing/client.ts';
 const SECRET = 'unit-test-secret';
 
 async function metricsText(url: string, openMetrics = true): Promise<string> {
-  const res = await fetch(`${url}/metrics`, { headers: openMetrics ? { accept: 'application/openmetrics-text; version=1.0.0' } : {} });
+  const res = await fetch(`${url}/metrics`, {
+    headers: openMetrics ? { accept: 'application/openmetrics-text; version=1.0.0' } : {},
+  });
   return res.text();
 }
 
@@ -52,7 +54,11 @@ describe('reference ImageFlowCanvas (three services in-process, real HTTP betwee
       async () => {
         const spans = c.spans().filter((s) => s.spanContext().traceId === traceId);
         const services = new Set(spans.map((s) => s.resource.attributes['service.name']));
-        return { done: services.size === 3 && spans.some((s) => s.name.startsWith('workflow ')), value: spans, reason: [...services].join(',') };
+        return {
+          done: services.size === 3 && spans.some((s) => s.name.startsWith('workflow ')),
+          value: spans,
+          reason: [...services].join(','),
+        };
       },
       { timeoutMs: 5000 },
     );
@@ -66,8 +72,16 @@ describe('reference ImageFlowCanvas (three services in-process, real HTTP betwee
     const orphans = spans.filter((s) => !ids.has(s.parentSpanContext?.spanId ?? '') && s !== root);
     expect(orphans.map((s) => s.name)).toEqual([]);
     // TP-3: the design's attribute names.
-    expect(root?.attributes).toMatchObject({ 'http.method': 'POST', 'http.status_code': 202, 'user.id': 'admin', 'pipeline.id': pipelineId });
-    const procServer = spans.find((s) => s.name === 'POST /v1/process/:component' && s.resource.attributes['service.name'] === 'imageflow-processing');
+    expect(root?.attributes).toMatchObject({
+      'http.method': 'POST',
+      'http.status_code': 202,
+      'user.id': 'admin',
+      'pipeline.id': pipelineId,
+    });
+    const procServer = spans.find(
+      (s) =>
+        s.name === 'POST /v1/process/:component' && s.resource.attributes['service.name'] === 'imageflow-processing',
+    );
     expect(procServer).toBeDefined();
   });
 
@@ -91,15 +105,27 @@ describe('reference ImageFlowCanvas (three services in-process, real HTTP betwee
     const h = api.headers();
     // 401: missing, garbage and expired tokens
     expect((await fetch(`${c.backend.url}/v1/pipelines/`)).status).toBe(401);
-    expect((await fetch(`${c.backend.url}/v1/pipelines/`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    expect((await fetch(`${c.backend.url}/v1/pipelines/`, { headers: { authorization: 'Bearer nope' } })).status).toBe(
+      401,
+    );
     const expired = await new SignJWT({ role: 'admin' })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('admin')
       .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
       .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
       .sign(new TextEncoder().encode(SECRET));
-    expect((await fetch(`${c.backend.url}/v1/pipelines/`, { headers: { authorization: `Bearer ${expired}` } })).status).toBe(401);
-    expect((await fetch(`${c.backend.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"admin","password":"x"}' })).status).toBe(401);
+    expect(
+      (await fetch(`${c.backend.url}/v1/pipelines/`, { headers: { authorization: `Bearer ${expired}` } })).status,
+    ).toBe(401);
+    expect(
+      (
+        await fetch(`${c.backend.url}/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"username":"admin","password":"x"}',
+        })
+      ).status,
+    ).toBe(401);
     // 400: bad parameters JSON, malformed multipart, not multipart
     expect((await api.createExecutionRaw(pipelineId, { parameters: '{not json' })).status).toBe(400);
     const malformed = await fetch(`${c.backend.url}/v1/executions/`, {
@@ -108,12 +134,22 @@ describe('reference ImageFlowCanvas (three services in-process, real HTTP betwee
       body: '--XYZ\r\nContent-Disposition: form-data; name="pipeline_id"\r\n\r\nabc\r\n--XYZ\r\nContent-Disposition: form-data; name="input_files"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\ntrunc',
     });
     expect(malformed.status).toBe(400);
-    expect((await fetch(`${c.backend.url}/v1/executions/`, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: '{}' })).status).toBe(400);
+    expect(
+      (
+        await fetch(`${c.backend.url}/v1/executions/`, {
+          method: 'POST',
+          headers: { ...h, 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(400);
     // 404: unknown ids
     expect((await fetch(`${c.backend.url}/v1/executions/unknown`, { headers: h })).status).toBe(404);
     expect((await fetch(`${c.backend.url}/v1/pipelines/unknown`, { headers: h })).status).toBe(404);
     expect((await api.createExecutionRaw('unknown-pipeline')).status).toBe(404);
-    expect((await fetch(`${c.backend.url}/v1/executions/unknown/cancel`, { method: 'POST', headers: h })).status).toBe(404);
+    expect((await fetch(`${c.backend.url}/v1/executions/unknown/cancel`, { method: 'POST', headers: h })).status).toBe(
+      404,
+    );
 
     const after = await metricsText(c.backend.url);
     const delta = (p: string) => sample(after, p) - sample(before, p);
@@ -145,7 +181,12 @@ describe('reference ImageFlowCanvas (three services in-process, real HTTP betwee
   });
 
   it('does not count cancelled executions as failed', async () => {
-    await admin(c.backend.url, c.adminToken, 'POST', '/admin/faults', { kind: 'latency', service: 'processing', ttl_seconds: 5, latency: { distribution: 'fixed', ms: 400 } });
+    await admin(c.backend.url, c.adminToken, 'POST', '/admin/faults', {
+      kind: 'latency',
+      service: 'processing',
+      ttl_seconds: 5,
+      latency: { distribution: 'fixed', ms: 400 },
+    });
     const before = await metricsText(c.backend.url);
     const id = await api.createExecution(pipelineId);
     const res = await fetch(`${c.backend.url}/v1/executions/${id}/cancel`, { method: 'POST', headers: api.headers() });
@@ -163,7 +204,11 @@ describe('reference ImageFlowCanvas (three services in-process, real HTTP betwee
     expect((await admin(c.backend.url, 'wrong', 'GET')).status).toBe(401);
     const bad = await admin(c.backend.url, c.adminToken, 'POST', '/admin/faults', { kind: 'nope' });
     expect(bad.status).toBe(400);
-    const f = await admin(c.backend.url, c.adminToken, 'POST', '/admin/faults', { kind: 'step_failure', ttl_seconds: 30, step: 'filter' });
+    const f = await admin(c.backend.url, c.adminToken, 'POST', '/admin/faults', {
+      kind: 'step_failure',
+      ttl_seconds: 30,
+      step: 'filter',
+    });
     expect(f.status).toBe(201);
     expect(f.body.service).toBe('processing');
     expect(c.processing.rt.faults.list().map((x) => x.id)).toEqual([f.body.id]);

@@ -48,7 +48,10 @@ export const DEFAULT_USERS = 'admin:admin123:admin,user:user123:user';
 
 export function parseUsers(spec: string): UserAccount[] | HarnessError {
   const users: UserAccount[] = [];
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [username, password, role] = part.split(':');
     if (!username || !password) {
       return new HarnessError('CONFIG_USERS', `IMAGEFLOW_USERS entry "${part}" is not user:password[:role]`, {
@@ -102,7 +105,10 @@ export function loadConfig(service: string, env: NodeJS.ProcessEnv = process.env
   if (users instanceof HarnessError) return users;
   const ai = parseRange(env.IMAGEFLOW_AI_LATENCY_MS || '20-60');
   if (!ai) {
-    return new HarnessError('CONFIG_ENV', `IMAGEFLOW_AI_LATENCY_MS="${env.IMAGEFLOW_AI_LATENCY_MS}" is not N or MIN-MAX`);
+    return new HarnessError(
+      'CONFIG_ENV',
+      `IMAGEFLOW_AI_LATENCY_MS="${env.IMAGEFLOW_AI_LATENCY_MS}" is not N or MIN-MAX`,
+    );
   }
   const trimUrl = (u: string | undefined) => (u ? u.replace(/\/+$/, '') : undefined);
   return {

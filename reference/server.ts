@@ -15,10 +15,17 @@ export interface RunningService {
 }
 
 /** Builds and starts one service (used by main.ts and by tests in-process). */
-export async function startService(config: ServiceConfig, opts: { extraProcessors?: SpanProcessor[] } = {}): Promise<RunningService> {
+export async function startService(
+  config: ServiceConfig,
+  opts: { extraProcessors?: SpanProcessor[] } = {},
+): Promise<RunningService> {
   const rt = createRuntime(config, opts);
   const app =
-    config.service === 'backend-api' ? (await buildBackend(rt)).app : config.service === 'workflows' ? buildWorkflows(rt) : buildProcessing(rt);
+    config.service === 'backend-api'
+      ? (await buildBackend(rt)).app
+      : config.service === 'workflows'
+        ? buildWorkflows(rt)
+        : buildProcessing(rt);
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;

@@ -23,18 +23,22 @@ interface Upload {
   data: Buffer;
 }
 
-type ParsedCreate = { pipelineId: string; parameters: Record<string, unknown>; priority: string; files: Upload[] } | { status: number; detail: string };
+type ParsedCreate =
+  | { pipelineId: string; parameters: Record<string, unknown>; priority: string; files: Upload[] }
+  | { status: number; detail: string };
 
 /** Reads the multipart create body; every malformation is a 400 value, never a throw. */
 async function parseCreate(req: FastifyRequest): Promise<ParsedCreate> {
-  if (!req.isMultipart()) return { status: 400, detail: 'expected multipart/form-data with pipeline_id and input_files' };
+  if (!req.isMultipart())
+    return { status: 400, detail: 'expected multipart/form-data with pipeline_id and input_files' };
   const fields: Record<string, string> = {};
   const files: Upload[] = [];
   try {
     for await (const part of req.parts()) {
       if (part.type === 'file') {
         const data = await part.toBuffer();
-        if (part.fieldname === 'input_files') files.push({ filename: part.filename || 'upload.bin', contentType: part.mimetype, data });
+        if (part.fieldname === 'input_files')
+          files.push({ filename: part.filename || 'upload.bin', contentType: part.mimetype, data });
       } else {
         fields[part.fieldname] = String(part.value);
       }
@@ -48,7 +52,8 @@ async function parseCreate(req: FastifyRequest): Promise<ParsedCreate> {
   if (fields.parameters !== undefined && fields.parameters !== '') {
     try {
       const p: unknown = JSON.parse(fields.parameters);
-      if (!p || typeof p !== 'object' || Array.isArray(p)) return { status: 400, detail: 'parameters must be a JSON object' };
+      if (!p || typeof p !== 'object' || Array.isArray(p))
+        return { status: 400, detail: 'parameters must be a JSON object' };
       parameters = p as Record<string, unknown>;
     } catch {
       return { status: 400, detail: 'Invalid JSON in parameters' };
@@ -126,19 +131,35 @@ export function registerExecutionRoutes(
     };
     const span = trace.getSpan(context.active());
     span?.setAttributes({ 'execution.id': id, 'pipeline.id': pipeline.id });
-    const rec: ExecRecord = { exec, userId: req.logCtx.user_id ?? 'unknown', createdMs: now.getTime(), ids: span?.spanContext() };
+    const rec: ExecRecord = {
+      exec,
+      userId: req.logCtx.user_id ?? 'unknown',
+      createdMs: now.getTime(),
+      ids: span?.spanContext(),
+    };
     records.set(id, rec);
     evict();
     metrics.concurrent.inc();
-    Object.assign(req.logCtx, { execution_id: id, input_files: parsed.files.map((f) => f.filename), parameters: parsed.parameters });
+    Object.assign(req.logCtx, {
+      execution_id: id,
+      input_files: parsed.files.map((f) => f.filename),
+      parameters: parsed.parameters,
+    });
     // LOG-3, with the status the response is about to carry.
-    rt.logger.info('Pipeline execution started', { ...req.logCtx, http: { method: req.method, url: req.url, status_code: 202 } });
+    rt.logger.info('Pipeline execution started', {
+      ...req.logCtx,
+      http: { method: req.method, url: req.url, status_code: 202 },
+    });
 
     const submission: WorkflowSubmission = {
       execution_id: id,
       pipeline_id: pipeline.id,
       user_id: rec.userId,
-      components: pipeline.components.map((c) => ({ name: c.name, component_type: c.component_type, parameters: c.parameters })),
+      components: pipeline.components.map((c) => ({
+        name: c.name,
+        component_type: c.component_type,
+        parameters: c.parameters,
+      })),
       input_files: parsed.files.map((f, i) => ({
         file_id: stored[i]?.file_id ?? '',
         filename: f.filename,
@@ -157,7 +178,11 @@ export function registerExecutionRoutes(
     });
     if (!r.ok) {
       // Could not hand the execution to the engine: an infrastructure error, not a pipeline failure.
-      applyEvent(exec, { type: 'execution_error', error_message: `workflow submission failed: ${r.error.message}` }, new Date().toISOString());
+      applyEvent(
+        exec,
+        { type: 'execution_error', error_message: `workflow submission failed: ${r.error.message}` },
+        new Date().toISOString(),
+      );
       finish(rec, 'error');
       rt.logger.error(`Workflow submission failed: ${r.error.message}`, req.logCtx);
       return reply.code(503).send({ detail: 'workflow engine unavailable', execution_id: id });
@@ -166,16 +191,21 @@ export function registerExecutionRoutes(
     return reply.code(202).send({ execution_id: id, status: 'pending', estimated_completion: estimated });
   });
 
-  app.get<{ Querystring: { limit?: string; offset?: string; pipeline_id?: string } }>('/v1/executions/', async (req, reply) => {
-    const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
-    const offset = req.query.offset === undefined ? 0 : Number(req.query.offset);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || !Number.isInteger(offset) || offset < 0) {
-      return reply.code(400).send({ detail: 'limit must be 1..1000 and offset >= 0' });
-    }
-    const all = [...records.values()].map((r) => r.exec).filter((e) => !req.query.pipeline_id || e.pipeline_id === req.query.pipeline_id);
-    all.reverse(); // newest first: the map keeps insertion order
-    return all.slice(offset, offset + limit);
-  });
+  app.get<{ Querystring: { limit?: string; offset?: string; pipeline_id?: string } }>(
+    '/v1/executions/',
+    async (req, reply) => {
+      const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
+      const offset = req.query.offset === undefined ? 0 : Number(req.query.offset);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || !Number.isInteger(offset) || offset < 0) {
+        return reply.code(400).send({ detail: 'limit must be 1..1000 and offset >= 0' });
+      }
+      const all = [...records.values()]
+        .map((r) => r.exec)
+        .filter((e) => !req.query.pipeline_id || e.pipeline_id === req.query.pipeline_id);
+      all.reverse(); // newest first: the map keeps insertion order
+      return all.slice(offset, offset + limit);
+    },
+  );
 
   app.get<{ Params: { id: string } }>('/v1/executions/:id', async (req, reply) => {
     const rec = records.get(req.params.id);
@@ -186,7 +216,8 @@ export function registerExecutionRoutes(
 
   app.post<{ Params: { id: string } }>('/v1/executions/:id/cancel', async (req, reply) => {
     const rec = records.get(req.params.id);
-    if (!rec || TERMINAL.has(rec.exec.status)) return reply.code(404).send({ detail: 'Execution not found or not cancellable' });
+    if (!rec || TERMINAL.has(rec.exec.status))
+      return reply.code(404).send({ detail: 'Execution not found or not cancellable' });
     Object.assign(req.logCtx, { execution_id: rec.exec.execution_id, pipeline_id: rec.exec.pipeline_id });
     rec.exec.status = 'cancelled';
     rec.exec.completed_at = new Date().toISOString();
@@ -208,13 +239,23 @@ export function registerExecutionRoutes(
     const rec = records.get(req.params.id);
     if (!rec) return reply.code(404).send({ detail: 'Execution not found' });
     const ev = req.body;
-    Object.assign(req.logCtx, { execution_id: rec.exec.execution_id, pipeline_id: rec.exec.pipeline_id, user_id: rec.userId });
+    Object.assign(req.logCtx, {
+      execution_id: rec.exec.execution_id,
+      pipeline_id: rec.exec.pipeline_id,
+      user_id: rec.userId,
+    });
     let outputs: OutputFile[] = [];
     if (ev.type === 'step_completed' && !TERMINAL.has(rec.exec.status)) {
       outputs = await Promise.all(
         ev.outputs.map(async (o) => {
           const f = await files.save(Buffer.from(o.content_base64, 'base64'), o.filename, o.content_type);
-          return { file_id: f.file_id, filename: f.filename, file_size: f.size, content_type: f.content_type, download_url: `/v1/files/${f.file_id}/download` };
+          return {
+            file_id: f.file_id,
+            filename: f.filename,
+            file_size: f.size,
+            content_type: f.content_type,
+            download_url: `/v1/files/${f.file_id}/download`,
+          };
         }),
       );
     }

@@ -18,7 +18,14 @@ export class FileStore {
     const file_id = randomUUID();
     const path = join(this.dir, file_id);
     await writeFile(path, data);
-    const f: StoredFile = { file_id, filename, content_type: contentType, size: data.length, path, created_at: new Date().toISOString() };
+    const f: StoredFile = {
+      file_id,
+      filename,
+      content_type: contentType,
+      size: data.length,
+      path,
+      created_at: new Date().toISOString(),
+    };
     this.files.set(file_id, f);
     return f;
   }
@@ -42,5 +49,12 @@ export class FileStore {
 
 /** Public shape of a file (the contract's `{file_id, filename, content_type}` plus size). */
 export function fileView(f: StoredFile) {
-  return { file_id: f.file_id, filename: f.filename, content_type: f.content_type, file_size: f.size, created_at: f.created_at, download_url: `/v1/files/${f.file_id}/download` };
+  return {
+    file_id: f.file_id,
+    filename: f.filename,
+    content_type: f.content_type,
+    file_size: f.size,
+    created_at: f.created_at,
+    download_url: `/v1/files/${f.file_id}/download`,
+  };
 }

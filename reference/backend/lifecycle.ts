@@ -36,10 +36,15 @@ export function applyEvent(exec: Execution, ev: WorkflowEvent, now: string, outp
         step.status = 'completed';
         step.completed_at = now;
         step.resource_usage = ev.resource_usage;
-        step.output_data = { output_files: outputs.map((o) => o.file_id), ...(ev.detections !== undefined ? { detections: ev.detections } : {}) };
+        step.output_data = {
+          output_files: outputs.map((o) => o.file_id),
+          ...(ev.detections !== undefined ? { detections: ev.detections } : {}),
+        };
         exec.output_files.push(...outputs);
         exec.progress.completed_steps++;
-        exec.progress.percentage = Math.round((exec.progress.completed_steps / Math.max(1, exec.progress.total_steps)) * 100);
+        exec.progress.percentage = Math.round(
+          (exec.progress.completed_steps / Math.max(1, exec.progress.total_steps)) * 100,
+        );
       }
       return {};
     case 'step_failed':

@@ -9,7 +9,9 @@ interface PipelineBody {
 }
 
 /** Validates a create/update body; returns the problem text or the parsed parts. */
-export function parsePipelineBody(body: unknown): { name: string; description: string | null; components: PipelineComponent[] } | string {
+export function parsePipelineBody(
+  body: unknown,
+): { name: string; description: string | null; components: PipelineComponent[] } | string {
   if (!body || typeof body !== 'object') return 'body must be a JSON object';
   const b = body as PipelineBody;
   if (typeof b.name !== 'string' || b.name.trim() === '') return 'name is required';
@@ -21,7 +23,10 @@ export function parsePipelineBody(body: unknown): { name: string; description: s
     if (typeof o.component_type !== 'string' || !(COMPONENT_TYPES as readonly string[]).includes(o.component_type)) {
       return `components[${i}].component_type must be one of ${COMPONENT_TYPES.join(', ')}`;
     }
-    if (o.parameters !== undefined && (typeof o.parameters !== 'object' || o.parameters === null || Array.isArray(o.parameters))) {
+    if (
+      o.parameters !== undefined &&
+      (typeof o.parameters !== 'object' || o.parameters === null || Array.isArray(o.parameters))
+    ) {
       return `components[${i}].parameters must be an object`;
     }
     components.push({
@@ -29,7 +34,9 @@ export function parsePipelineBody(body: unknown): { name: string; description: s
       name: typeof o.name === 'string' && o.name ? o.name : `${o.component_type}-${i + 1}`,
       component_type: o.component_type,
       parameters: (o.parameters as Record<string, unknown> | undefined) ?? {},
-      dependencies: Array.isArray(o.dependencies) ? o.dependencies.filter((d): d is string => typeof d === 'string') : [],
+      dependencies: Array.isArray(o.dependencies)
+        ? o.dependencies.filter((d): d is string => typeof d === 'string')
+        : [],
     });
   }
   return { name: b.name, description: typeof b.description === 'string' ? b.description : null, components };
@@ -45,7 +52,13 @@ export function registerPipelineRoutes(app: FastifyInstance, pipelines: Map<stri
     // 422 for a body that parses but does not validate, as the FastAPI original does.
     if (typeof parsed === 'string') return reply.code(422).send({ detail: parsed });
     const now = new Date().toISOString();
-    const p: Pipeline = { id: randomUUID(), ...parsed, created_by: req.logCtx.user_id ?? 'unknown', created_at: now, updated_at: now };
+    const p: Pipeline = {
+      id: randomUUID(),
+      ...parsed,
+      created_by: req.logCtx.user_id ?? 'unknown',
+      created_at: now,
+      updated_at: now,
+    };
     pipelines.set(p.id, p);
     req.logCtx.pipeline_id = p.id;
     return reply.code(201).send(p);

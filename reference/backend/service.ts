@@ -12,7 +12,10 @@ import type { Pipeline } from './types.ts';
 /** Routes that need no bearer token. */
 const OPEN = new Set(['/v1/auth/login', '/v1/health', '/metrics']);
 
-export async function buildBackend(rt: Runtime, opts: { auth?: Auth } = {}): Promise<{ app: FastifyInstance; auth: Auth }> {
+export async function buildBackend(
+  rt: Runtime,
+  opts: { auth?: Auth } = {},
+): Promise<{ app: FastifyInstance; auth: Auth }> {
   const metrics = backendMetrics(rt.registry);
   const app = createApp(rt, {
     httpMetrics: metrics,
@@ -80,7 +83,9 @@ export async function buildBackend(rt: Runtime, opts: { auth?: Auth } = {}): Pro
   });
 
   app.delete<{ Params: { id: string } }>('/v1/files/:id', async (req, reply) => {
-    return (await files.delete(req.params.id)) ? { message: 'File deleted' } : reply.code(404).send({ detail: 'File not found' });
+    return (await files.delete(req.params.id))
+      ? { message: 'File deleted' }
+      : reply.code(404).send({ detail: 'File not found' });
   });
 
   return { app, auth };

@@ -99,7 +99,11 @@ export const COMPONENT_CATALOG = [
     name: 'Filter',
     description: 'Apply an image filter',
     parameters: {
-      filter_type: { type: 'string', enum: ['gaussian', 'blur', 'sharpen', 'brightness', 'contrast', 'saturation'], default: 'gaussian' },
+      filter_type: {
+        type: 'string',
+        enum: ['gaussian', 'blur', 'sharpen', 'brightness', 'contrast', 'saturation'],
+        default: 'gaussian',
+      },
       intensity: { type: 'number', default: 1.0 },
     },
   },

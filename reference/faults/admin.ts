@@ -14,7 +14,13 @@ function authorised(rt: Runtime, req: FastifyRequest): boolean {
   return token === rt.config.adminToken && LOOPBACK.has(req.socket.remoteAddress ?? '');
 }
 
-async function forward(rt: Runtime, base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+async function forward(
+  rt: Runtime,
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   try {
     const res = await fetch(`${base}${path}`, {
       method,
@@ -63,7 +69,9 @@ export function registerAdmin(app: FastifyInstance, rt: Runtime, peers: AdminPee
     if (spec.service !== self) {
       const base = peers[spec.service];
       if (!base) {
-        return reply.code(400).send({ detail: `this is ${self}; post ${spec.service} faults to ${spec.service}'s admin API` });
+        return reply
+          .code(400)
+          .send({ detail: `this is ${self}; post ${spec.service} faults to ${spec.service}'s admin API` });
       }
       const r = await forward(rt, base, 'POST', '/admin/faults', req.body);
       return reply.code(r.status).send(r.body);

@@ -24,9 +24,15 @@ describe('fault specs', () => {
     const msg = (e as HarnessError).message;
     for (const word of ['ttl_seconds', 'rate', 'status_code', 'service is required']) expect(msg).toContain(word);
     expect((e as HarnessError).hint).toContain('docs/reference-system.md');
-    expect(parseFaultSpec({ kind: 'step_failure', service: 'backend-api', ttl_seconds: 1 })).toBeInstanceOf(HarnessError);
-    expect(parseFaultSpec({ kind: 'drop_log_fields', service: 'workflows', ttl_seconds: 1, fields: [] })).toBeInstanceOf(HarnessError);
-    expect(parseFaultSpec({ kind: 'latency', service: 'workflows', ttl_seconds: 1, latency: { distribution: 'weird' } })).toBeInstanceOf(HarnessError);
+    expect(parseFaultSpec({ kind: 'step_failure', service: 'backend-api', ttl_seconds: 1 })).toBeInstanceOf(
+      HarnessError,
+    );
+    expect(
+      parseFaultSpec({ kind: 'drop_log_fields', service: 'workflows', ttl_seconds: 1, fields: [] }),
+    ).toBeInstanceOf(HarnessError);
+    expect(
+      parseFaultSpec({ kind: 'latency', service: 'workflows', ttl_seconds: 1, latency: { distribution: 'weird' } }),
+    ).toBeInstanceOf(HarnessError);
   });
 
   it('samples latency distributions', () => {
@@ -54,12 +60,21 @@ describe('fault store', () => {
 
   it('matches routes by method, template or prefix, and never touches admin/metrics by default', () => {
     const store = new FaultStore();
-    store.add(spec({ kind: 'http_error', service: 'backend-api', ttl_seconds: 60, match: { method: 'get', route: '/v1/executions/*' } }));
+    store.add(
+      spec({
+        kind: 'http_error',
+        service: 'backend-api',
+        ttl_seconds: 60,
+        match: { method: 'get', route: '/v1/executions/*' },
+      }),
+    );
     expect(store.httpError('GET', '/v1/executions/:id', '/v1/executions/abc')).toBe(500);
     expect(store.httpError('POST', '/v1/executions/', '/v1/executions/')).toBeUndefined();
     expect(store.httpError('GET', '/v1/pipelines/', '/v1/pipelines/')).toBeUndefined();
     store.reset();
-    store.add(spec({ kind: 'latency', service: 'backend-api', ttl_seconds: 60, latency: { distribution: 'fixed', ms: 30 } }));
+    store.add(
+      spec({ kind: 'latency', service: 'backend-api', ttl_seconds: 60, latency: { distribution: 'fixed', ms: 30 } }),
+    );
     expect(store.latencyMs('GET', '/v1/pipelines/', '/v1/pipelines/')).toBe(30);
     expect(store.latencyMs('GET', '/admin/faults', '/admin/faults')).toBe(0);
     expect(store.latencyMs('GET', '/metrics', '/metrics')).toBe(0);
@@ -78,7 +93,9 @@ describe('fault store', () => {
   it('lists, removes and resets; answers the other fault kinds', () => {
     const store = new FaultStore();
     const a = store.add(spec({ kind: 'metrics_outage', service: 'processing', ttl_seconds: 60 }));
-    store.add(spec({ kind: 'drop_log_fields', service: 'processing', ttl_seconds: 60, fields: ['trace_id', 'span_id'] }));
+    store.add(
+      spec({ kind: 'drop_log_fields', service: 'processing', ttl_seconds: 60, fields: ['trace_id', 'span_id'] }),
+    );
     store.add(spec({ kind: 'break_propagation', hop: 'backend-api->workflows', ttl_seconds: 60 }));
     expect(store.metricsOutage()).toBe(true);
     expect(store.droppedLogFields()).toEqual(['trace_id', 'span_id']);

@@ -108,7 +108,8 @@ export function parseFaultSpec(input: unknown): FaultSpec | HarnessError {
   const kind = input.kind as FaultKind;
   if (!FAULT_KINDS.includes(kind)) problems.push(`kind must be one of ${FAULT_KINDS.join(', ')}`);
   const ttl = input.ttl_seconds;
-  if (typeof ttl !== 'number' || !(ttl > 0) || ttl > MAX_TTL) problems.push(`ttl_seconds must be a number in (0, ${MAX_TTL}]`);
+  if (typeof ttl !== 'number' || !(ttl > 0) || ttl > MAX_TTL)
+    problems.push(`ttl_seconds must be a number in (0, ${MAX_TTL}]`);
   const rate = input.rate === undefined ? 1 : input.rate;
   if (typeof rate !== 'number' || rate < 0 || rate > 1) problems.push('rate must be a number in 0..1');
   let hop: Hop | undefined;

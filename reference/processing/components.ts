@@ -91,7 +91,11 @@ export async function aiDetection(
 ): Promise<ComponentResult> {
   const threshold = num(p, 'confidence_threshold', 0.5);
   const started = performance.now();
-  const { data: px, info } = await sharp(input.data).resize(32, 32, { fit: 'fill' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const { data: px, info } = await sharp(input.data)
+    .resize(32, 32, { fit: 'fill' })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   await delay(latency.min + (latency.max - latency.min) * Math.random());
   const inferenceSeconds = (performance.now() - started) / 1000;
   const meta = await sharp(input.data).metadata();
@@ -108,7 +112,12 @@ export async function aiDetection(
         detections.push({
           label: LABELS[(cy * 4 + cx) % LABELS.length] ?? 'object',
           confidence,
-          bbox: { x: Math.round((cx * W) / 4), y: Math.round((cy * H) / 4), width: Math.round(W / 4), height: Math.round(H / 4) },
+          bbox: {
+            x: Math.round((cx * W) / 4),
+            y: Math.round((cy * H) / 4),
+            width: Math.round(W / 4),
+            height: Math.round(H / 4),
+          },
         });
       }
     }
@@ -116,9 +125,18 @@ export async function aiDetection(
   let img = sharp(input.data);
   if (p.draw_boxes !== false && p.draw_boxes !== 'false' && detections.length > 0) {
     const rects = detections
-      .map((d) => `<rect x="${d.bbox.x}" y="${d.bbox.y}" width="${d.bbox.width}" height="${d.bbox.height}" fill="none" stroke="red" stroke-width="2"/>`)
+      .map(
+        (d) =>
+          `<rect x="${d.bbox.x}" y="${d.bbox.y}" width="${d.bbox.width}" height="${d.bbox.height}" fill="none" stroke="red" stroke-width="2"/>`,
+      )
       .join('');
-    img = img.composite([{ input: Buffer.from(`<svg width="${W}" height="${H}" xmlns="http://www.w3.org/2000/svg">${rects}</svg>`), top: 0, left: 0 }]);
+    img = img.composite([
+      {
+        input: Buffer.from(`<svg width="${W}" height="${H}" xmlns="http://www.w3.org/2000/svg">${rects}</svg>`),
+        top: 0,
+        left: 0,
+      },
+    ]);
   }
   const data = await img.jpeg({ quality: 85 }).toBuffer();
   const json = Buffer.from(JSON.stringify({ model_name: p.model_name ?? 'yolo11n', detections }, null, 2));

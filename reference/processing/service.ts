@@ -3,7 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { createApp } from '../shared/app.ts';
 import type { Runtime } from '../shared/runtime.ts';
 import { exemplarFor, processingMetrics } from '../telemetry/metrics.ts';
-import { aiDetection, enhancement, filter, resize, type ComponentResult, type ImageBlob, type Params } from './components.ts';
+import {
+  aiDetection,
+  enhancement,
+  filter,
+  resize,
+  type ComponentResult,
+  type ImageBlob,
+  type Params,
+} from './components.ts';
 
 /** Wire format of one step between workflows and processing (images travel base64 in JSON). */
 export interface ProcessRequest {
@@ -43,9 +51,18 @@ export function buildProcessing(rt: Runtime): FastifyInstance {
     if (!body || typeof body.input?.content_base64 !== 'string' || typeof body.execution_id !== 'string') {
       return reply.code(400).send({ detail: 'body needs execution_id, step_id and input.content_base64' });
     }
-    req.logCtx = { execution_id: body.execution_id, pipeline_id: body.pipeline_id ?? null, input_files: [body.input.filename], parameters: body.parameters ?? {} };
+    req.logCtx = {
+      execution_id: body.execution_id,
+      pipeline_id: body.pipeline_id ?? null,
+      input_files: [body.input.filename],
+      parameters: body.parameters ?? {},
+    };
     const span = trace.getSpan(context.active());
-    span?.setAttributes({ 'pipeline.step': component, 'execution.id': body.execution_id, ...(body.pipeline_id ? { 'pipeline.id': body.pipeline_id } : {}) });
+    span?.setAttributes({
+      'pipeline.step': component,
+      'execution.id': body.execution_id,
+      ...(body.pipeline_id ? { 'pipeline.id': body.pipeline_id } : {}),
+    });
 
     const injected = rt.faults.stepFailure(component);
     if (injected) {
@@ -102,7 +119,11 @@ export function buildProcessing(rt: Runtime): FastifyInstance {
     }
     const outputs = [result.image, ...result.extra];
     const response: ProcessResponse = {
-      outputs: outputs.map((o) => ({ filename: o.filename, content_type: o.contentType, content_base64: o.data.toString('base64') })),
+      outputs: outputs.map((o) => ({
+        filename: o.filename,
+        content_type: o.contentType,
+        content_base64: o.data.toString('base64'),
+      })),
       ...(result.detections ? { detections: result.detections } : {}),
       resource_usage: {
         duration_ms: Math.round(seconds * 1000),

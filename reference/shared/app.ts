@@ -139,7 +139,10 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): FastifyInstance {
     if (status >= 500) {
       req.span?.recordException(err);
       context.with(req.spanCtx ?? ROOT_CONTEXT, () =>
-        rt.logger.error(`Unhandled error: ${err.message}`, { ...req.logCtx, http: { method: req.method, url: req.url, status_code: status } }),
+        rt.logger.error(`Unhandled error: ${err.message}`, {
+          ...req.logCtx,
+          http: { method: req.method, url: req.url, status_code: status },
+        }),
       );
     }
     void reply.code(status).send({ detail: status >= 500 ? 'internal server error' : err.message });

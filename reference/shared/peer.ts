@@ -11,7 +11,8 @@ export interface PeerCall {
   timeoutMs: number;
 }
 
-export type PeerResult = { ok: true; status: number; body: unknown } | { ok: false; status?: number; body?: unknown; error: HarnessError };
+export type PeerResult =
+  { ok: true; status: number; body: unknown } | { ok: false; status?: number; body?: unknown; error: HarnessError };
 
 /**
  * One HTTP call to a peer service inside a CLIENT span, with W3C trace context injected into

@@ -38,7 +38,8 @@ export function createRuntime(config: ServiceConfig, opts: { extraProcessors?: S
   // The logger reads the fault store, and the store logs expiries: wire through a late binding.
   const late: { logger?: Logger } = {};
   const faults = new FaultStore({
-    onExpire: (f) => late.logger?.info(`Fault expired: ${f.kind} ${f.id}`, { parameters: { fault_id: f.id, kind: f.kind } }),
+    onExpire: (f) =>
+      late.logger?.info(`Fault expired: ${f.kind} ${f.id}`, { parameters: { fault_id: f.id, kind: f.kind } }),
   });
   const log = new Logger({
     service: config.service,

@@ -21,7 +21,13 @@ const DESIGN_EXAMPLE = {
       'k8s.namespace.name': 'imageflow-backend',
       'k8s.pod.name': 'backend-api-7b8c9d5f6-xyz12',
     },
-    attributes: { 'http.method': 'POST', 'http.url': '/v1/executions', 'http.status_code': 202, 'user.id': 'user-123', 'pipeline.id': 'pipeline-789' },
+    attributes: {
+      'http.method': 'POST',
+      'http.url': '/v1/executions',
+      'http.status_code': 202,
+      'user.id': 'user-123',
+      'pipeline.id': 'pipeline-789',
+    },
   },
 };
 
@@ -60,7 +66,17 @@ describe('9.2.1 log record', () => {
   });
 
   it('keeps every key with null when the context does not know a value', () => {
-    const r = buildRecord({ now: new Date(0), level: 'warn', service: 'workflows', version: '1', resource, traceId: null, spanId: null, message: 'm', ctx: {} });
+    const r = buildRecord({
+      now: new Date(0),
+      level: 'warn',
+      service: 'workflows',
+      version: '1',
+      resource,
+      traceId: null,
+      spanId: null,
+      message: 'm',
+      ctx: {},
+    });
     expect(r.trace_id).toBeNull();
     expect(r.metadata).toEqual({ pipeline_id: null, input_files: [], parameters: {} });
     expect(Object.keys(r.otel.attributes)).toEqual(Object.keys(DESIGN_EXAMPLE.otel.attributes));

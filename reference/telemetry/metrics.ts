@@ -154,7 +154,10 @@ export function openMetricsToPrometheusText(om: string, counterFamilies: Readonl
 export const PROMETHEUS_TEXT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** Renders the registry in the format the Accept header asks for. */
-export async function renderMetrics(reg: OMRegistry, accept: string | undefined): Promise<{ body: string; contentType: string }> {
+export async function renderMetrics(
+  reg: OMRegistry,
+  accept: string | undefined,
+): Promise<{ body: string; contentType: string }> {
   const om = await reg.metrics();
   if (accept?.includes('application/openmetrics-text')) return { body: om, contentType: reg.contentType };
   const counters = new Set(

@@ -30,7 +30,9 @@ export function startTracing(opts: TracingOptions): Tracing {
   if (opts.otlpEndpoint) {
     const exporter = new OTLPTraceExporter({ url: `${opts.otlpEndpoint}/v1/traces` });
     // Short delay so a test waiting for a trace in Jaeger does not wait 5 s for the batch.
-    processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500, maxQueueSize: 8192, maxExportBatchSize: 1024 }));
+    processors.push(
+      new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500, maxQueueSize: 8192, maxExportBatchSize: 1024 }),
+    );
   }
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ ...opts.resource }),

@@ -47,7 +47,10 @@ export class ApiClient {
     return ((await res.json()) as { id: string }).id;
   }
 
-  createExecutionRaw(pipelineId: string, opts: { traceparent?: string; parameters?: string; image?: Buffer } = {}): Promise<Response> {
+  createExecutionRaw(
+    pipelineId: string,
+    opts: { traceparent?: string; parameters?: string; image?: Buffer } = {},
+  ): Promise<Response> {
     const form = new FormData();
     form.set('pipeline_id', pipelineId);
     form.set('input_files', new Blob([new Uint8Array(opts.image ?? fixture())], { type: 'image/jpeg' }), 'sample.jpg');
@@ -75,7 +78,11 @@ export class ApiClient {
     const r = await waitFor(
       async () => {
         const e = await this.execution(id);
-        return { done: ['completed', 'failed', 'cancelled'].includes(e.status), value: e.status, reason: `status ${e.status}` };
+        return {
+          done: ['completed', 'failed', 'cancelled'].includes(e.status),
+          value: e.status,
+          reason: `status ${e.status}`,
+        };
       },
       { timeoutMs, intervalMs: 50 },
     );
@@ -85,10 +92,19 @@ export class ApiClient {
 }
 
 /** Admin API helper (faults). */
-export async function admin(base: string, token: string, method: 'GET' | 'POST' | 'DELETE', path = '/admin/faults', body?: unknown) {
+export async function admin(
+  base: string,
+  token: string,
+  method: 'GET' | 'POST' | 'DELETE',
+  path = '/admin/faults',
+  body?: unknown,
+) {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

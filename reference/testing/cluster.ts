@@ -41,7 +41,9 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Cl
   };
   const processors = () => [new SimpleSpanProcessor(exporter)];
   const processing = await startService(cfg('processing', {}), { extraProcessors: processors() });
-  const workflows = await startService(cfg('workflows', { IMAGEFLOW_PROCESSING_URL: processing.url }), { extraProcessors: processors() });
+  const workflows = await startService(cfg('workflows', { IMAGEFLOW_PROCESSING_URL: processing.url }), {
+    extraProcessors: processors(),
+  });
   const backend = await startService(
     cfg('backend-api', { IMAGEFLOW_WORKFLOWS_URL: workflows.url, IMAGEFLOW_PROCESSING_URL: processing.url }),
     { extraProcessors: processors() },

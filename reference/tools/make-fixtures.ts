@@ -30,6 +30,8 @@ const fixtures: Array<{ name: string; w: number; h: number; hue: number; fmt: 'j
 mkdirSync(OUT, { recursive: true });
 for (const f of fixtures) {
   const img = sharp(scene(f.w, f.h, f.hue));
-  const info = await (f.fmt === 'jpeg' ? img.jpeg({ quality: 70 }) : img.png({ palette: true })).toFile(join(OUT, f.name));
+  const info = await (f.fmt === 'jpeg' ? img.jpeg({ quality: 70 }) : img.png({ palette: true })).toFile(
+    join(OUT, f.name),
+  );
   console.log(`${f.name}: ${info.size} bytes`);
 }

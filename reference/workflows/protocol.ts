@@ -19,7 +19,13 @@ export interface WorkflowSubmission {
 export type WorkflowEvent =
   | { type: 'execution_started'; workflow_name: string }
   | { type: 'step_started'; step_index: number }
-  | { type: 'step_completed'; step_index: number; outputs: WireFile[]; resource_usage: Record<string, number>; detections?: unknown }
+  | {
+      type: 'step_completed';
+      step_index: number;
+      outputs: WireFile[];
+      resource_usage: Record<string, number>;
+      detections?: unknown;
+    }
   | { type: 'step_failed'; step_index: number; error_message: string }
   | { type: 'execution_completed' }
   | { type: 'execution_failed'; error_message: string; failed_nodes: string[] }

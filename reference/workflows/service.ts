@@ -51,7 +51,11 @@ export function buildWorkflows(rt: Runtime): FastifyInstance {
   const runJob = async (job: Job) => {
     const sub = job.sub;
     await rt.tracer.startActiveSpan(`workflow ${job.workflowName}`, async (wfSpan) => {
-      wfSpan.setAttributes({ 'execution.id': sub.execution_id, 'pipeline.id': sub.pipeline_id, 'workflow.name': job.workflowName });
+      wfSpan.setAttributes({
+        'execution.id': sub.execution_id,
+        'pipeline.id': sub.pipeline_id,
+        'workflow.name': job.workflowName,
+      });
       await report(job, { type: 'execution_started', workflow_name: job.workflowName });
       rt.logger.info(`Workflow ${job.workflowName} started`, logCtx(job));
       // Each step's output feeds the next step, per input file.
@@ -62,8 +66,14 @@ export function buildWorkflows(rt: Runtime): FastifyInstance {
         if (crash) {
           wfSpan.setAttribute('fault.injected', 'pipeline_crash');
           wfSpan.setStatus({ code: SpanStatusCode.ERROR, message: 'workflow controller crashed' });
-          rt.logger.error(`Workflow ${job.workflowName} crashed before step ${c.name} (injected fault ${crash.id})`, logCtx(job));
-          await report(job, { type: 'execution_error', error_message: `workflow controller crashed (injected fault ${crash.id})` });
+          rt.logger.error(
+            `Workflow ${job.workflowName} crashed before step ${c.name} (injected fault ${crash.id})`,
+            logCtx(job),
+          );
+          await report(job, {
+            type: 'execution_error',
+            error_message: `workflow controller crashed (injected fault ${crash.id})`,
+          });
           wfSpan.end();
           return;
         }
@@ -85,7 +95,11 @@ export function buildWorkflows(rt: Runtime): FastifyInstance {
                 pipeline_id: sub.pipeline_id,
                 output_basename: fi === 0 ? sub.execution_id : `${sub.execution_id}_${fi}`,
                 parameters: stepParameters(c, sub.parameters),
-                input: { filename: file.filename, content_type: file.content_type, content_base64: file.content_base64 },
+                input: {
+                  filename: file.filename,
+                  content_type: file.content_type,
+                  content_base64: file.content_base64,
+                },
               },
               propagate: !rt.faults.propagationBroken('workflows->processing'),
               timeoutMs: STEP_TIMEOUT_MS[c.component_type] ?? 30_000,
@@ -112,7 +126,11 @@ export function buildWorkflows(rt: Runtime): FastifyInstance {
           m.steps.inc({ step: c.component_type, status: 'failed' });
           rt.logger.error(`Step ${c.name} failed: ${outcome.error}`, logCtx(job));
           await report(job, { type: 'step_failed', step_index: i, error_message: outcome.error });
-          await report(job, { type: 'execution_failed', error_message: `step ${c.name} failed: ${outcome.error}`, failed_nodes: [c.name] });
+          await report(job, {
+            type: 'execution_failed',
+            error_message: `step ${c.name} failed: ${outcome.error}`,
+            failed_nodes: [c.name],
+          });
           wfSpan.setStatus({ code: SpanStatusCode.ERROR, message: `step ${c.name} failed` });
           wfSpan.end();
           return;
@@ -143,7 +161,9 @@ export function buildWorkflows(rt: Runtime): FastifyInstance {
       void context
         .with(job.ctx, () => runJob(job))
         .catch((err: unknown) => {
-          context.with(job.ctx, () => rt.logger.error(`Workflow ${job.workflowName} crashed: ${(err as Error).message}`, logCtx(job)));
+          context.with(job.ctx, () =>
+            rt.logger.error(`Workflow ${job.workflowName} crashed: ${(err as Error).message}`, logCtx(job)),
+          );
           return report(job, { type: 'execution_error', error_message: `workflow crashed: ${(err as Error).message}` });
         })
         .finally(() => {
@@ -156,13 +176,20 @@ export function buildWorkflows(rt: Runtime): FastifyInstance {
 
   app.post<{ Body: WorkflowSubmission }>('/v1/workflows', async (req, reply) => {
     const sub = req.body;
-    if (!sub || typeof sub.execution_id !== 'string' || !Array.isArray(sub.components) || !Array.isArray(sub.input_files)) {
+    if (
+      !sub ||
+      typeof sub.execution_id !== 'string' ||
+      !Array.isArray(sub.components) ||
+      !Array.isArray(sub.input_files)
+    ) {
       return reply.code(400).send({ detail: 'body needs execution_id, components[] and input_files[]' });
     }
     const workflowName = `imageflow-${sub.execution_id.slice(0, 8)}`;
     const job: Job = { sub, workflowName, ctx: context.active(), cancelled: false };
     req.logCtx = logCtx(job);
-    trace.getSpan(context.active())?.setAttributes({ 'execution.id': sub.execution_id, 'pipeline.id': sub.pipeline_id });
+    trace
+      .getSpan(context.active())
+      ?.setAttributes({ 'execution.id': sub.execution_id, 'pipeline.id': sub.pipeline_id });
     jobs.set(sub.execution_id, job);
     queue.push(job);
     m.queued.set(queue.length);
