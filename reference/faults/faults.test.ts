@@ -58,6 +58,19 @@ describe('fault store', () => {
     expect(expired).toEqual([f.id]);
   });
 
+  it('tolerates a listener that reads the store while being told of an expiry (the logger does)', () => {
+    let now = 0;
+    const seen: number[] = [];
+    const store: FaultStore = new FaultStore({
+      now: () => now,
+      onExpire: () => seen.push(store.droppedLogFields().length),
+    });
+    store.add(spec({ kind: 'drop_log_fields', service: 'backend-api', ttl_seconds: 1, fields: ['trace_id'] }));
+    now = 5000;
+    expect(store.list()).toEqual([]);
+    expect(seen).toEqual([0]);
+  });
+
   it('matches routes by method, template or prefix, and never touches admin/metrics by default', () => {
     const store = new FaultStore();
     store.add(

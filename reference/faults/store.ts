@@ -52,12 +52,12 @@ export class FaultStore {
     // Fast path: the logger asks on every record, and usually nothing is injected.
     if (this.faults.length === 0) return [];
     const t = this.now();
-    const alive: Fault[] = [];
-    for (const f of this.faults) {
-      if (Date.parse(f.expires_at) > t) alive.push(f);
-      else this.opts.onExpire?.(f);
-    }
+    const alive = this.faults.filter((f) => Date.parse(f.expires_at) > t);
+    const expired = this.faults.filter((f) => Date.parse(f.expires_at) <= t);
+    // Drop expired faults before telling anyone: the listener logs, and logging reads the
+    // store again (drop_log_fields), which must not see them a second time.
     this.faults = alive;
+    for (const f of expired) this.opts.onExpire?.(f);
     return [...alive];
   }
 
