@@ -72,6 +72,13 @@ export function evaluateOne(
         reason: 'not enough traffic to judge',
       });
   }
+  if (check.source === 'ledger-vs-prometheus' && !ledger) {
+    return verdict(check, 'skipped', 'needs the ground-truth ledger of a run', {
+      queries,
+      range,
+      reason: 'no ledger (verify without run)',
+    });
+  }
   const err = firstError(obs);
   if (err) {
     return verdict(check, 'inconclusive', `${err.backend}: ${err.message}`, {

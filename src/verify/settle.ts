@@ -25,12 +25,17 @@ export async function settle(
   const evalLag = opts.evaluationIntervalSeconds ?? 0;
   // The first scrape after traffic, once seen; then one evaluation interval more.
   let firstAfter: number | undefined;
+  // An unreachable Prometheus will not become reachable by waiting for scrapes: stop early.
+  let fatal: string | undefined;
   const w = await waitFor<number>(
     async () => {
       const stamps: number[] = [];
       for (const job of jobs) {
         const t = await prom.lastScrape(job);
-        if (t instanceof HarnessError) return { done: false, reason: t.message };
+        if (t instanceof HarnessError) {
+          if (t.code === 'SOURCE_UNREACHABLE') fatal = t.message;
+          return { done: false, reason: t.message };
+        }
         if (t === undefined) return { done: false, reason: `no scrape of job ${job} yet` };
         stamps.push(t);
       }
@@ -46,7 +51,7 @@ export async function settle(
         return { done: false, reason: 'waiting one rule evaluation interval', value: firstAfter };
       return { done: true, value: firstAfter, reason: 'scraped after traffic ended' };
     },
-    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 500 },
+    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 500, abort: () => fatal },
   );
   if (w.ok) return { ok: true, reason: w.reason, lastScrape: w.value, waitedMs: w.elapsedMs };
   // Report the newest scrape we know of so the truth checks can state their tolerance.
