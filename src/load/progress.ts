@@ -46,6 +46,7 @@ export class ProgressReporter {
   private lastTick = 0;
   private phase: string | undefined;
   private wroteTty = false;
+  private printedPlain = false;
 
   constructor(private readonly o: ProgressOptions) {}
 
@@ -58,7 +59,7 @@ export class ProgressReporter {
     this.lastTick = this.started;
     this.lastPlain = this.started;
     this.tick();
-    this.timer = setInterval(() => this.tick(), this.o.mode === 'tty' ? 1000 : 1000);
+    this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
   }
 
@@ -79,7 +80,8 @@ export class ProgressReporter {
       this.lastRequests = s.requests;
       this.o.write(`\r\x1b[2K${formatProgress(this.o.plan, elapsed, s, rate)}`);
       this.wroteTty = true;
-    } else if (now - this.lastPlain >= (this.o.plainEveryMs ?? 10_000) || now === this.started) {
+    } else if (!this.printedPlain || now - this.lastPlain >= (this.o.plainEveryMs ?? 10_000)) {
+      this.printedPlain = true;
       this.lastTick = now;
       this.lastRequests = s.requests;
       this.lastPlain = now;

@@ -17,7 +17,7 @@ describe('run against a configured target', () => {
   let dir: string;
   let config: string;
   beforeAll(async () => {
-    fake = await startFakeImageflow({ executionMs: 400, failEvery: 5 });
+    fake = await startFakeImageflow({ executionMs: 400, failEvery: 3 });
     dir = await mkdtemp(join(tmpdir(), 'slo-run-'));
     config = join(dir, 'target.yaml');
     await writeFile(

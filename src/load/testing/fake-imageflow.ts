@@ -12,8 +12,8 @@ export interface FakeOptions {
   executionMs?: number;
   /** Every Nth execution fails (0 = never). */
   failEvery?: number;
-  /** Every Nth GET /v1/components/ answers 500 (0 = never), to put 5xx in recordings. */
-  componentsErrorEvery?: number;
+  /** Every Nth GET of /v1/components/ or /v1/pipelines/ answers 500 (0 = never), to put 5xx in recordings. */
+  readErrorEvery?: number;
 }
 
 export interface FakeServer {
@@ -35,7 +35,7 @@ export async function startFakeImageflow(opts: FakeOptions = {}): Promise<FakeSe
   const pipelines = new Map<string, Record<string, unknown>>();
   const executions = new Map<string, Exec>();
   const stats = { requests: 0, executions: 0, traceparents: 0 };
-  let componentsCalls = 0;
+  let readCalls = 0;
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -80,10 +80,11 @@ export async function startFakeImageflow(opts: FakeOptions = {}): Promise<FakeSe
     const auth = String(req.headers.authorization ?? '');
     if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7))) return send(res, 401, { detail: 'unauthorized' });
     if (method === 'GET' && path === '/v1/auth/me') return send(res, 200, { username: 'user', role: 'user' });
+    if (method === 'GET' && (path === '/v1/components/' || path === '/v1/pipelines/')) {
+      readCalls++;
+      if (opts.readErrorEvery && readCalls % opts.readErrorEvery === 0) return send(res, 500, { detail: 'injected' });
+    }
     if (method === 'GET' && path === '/v1/components/') {
-      componentsCalls++;
-      if (opts.componentsErrorEvery && componentsCalls % opts.componentsErrorEvery === 0)
-        return send(res, 500, { detail: 'injected' });
       return send(res, 200, [
         { id: 'resize', type: 'resize', name: 'Resize', description: '', parameters: {} },
         { id: 'ai_detection', type: 'ai_detection', name: 'AI detection', description: '', parameters: {} },
