@@ -150,6 +150,7 @@ describe('reference ImageFlowCanvas (three services in-process, real HTTP betwee
     expect((await fetch(`${c.backend.url}/v1/executions/unknown/cancel`, { method: 'POST', headers: h })).status).toBe(
       404,
     );
+    expect((await fetch(`${c.backend.url}/v1/no-such-route`, { headers: h })).status).toBe(404);
 
     const after = await metricsText(c.backend.url);
     const delta = (p: string) => sample(after, p) - sample(before, p);
@@ -158,6 +159,7 @@ describe('reference ImageFlowCanvas (three services in-process, real HTTP betwee
     expect(delta('http_requests_total{code="400",method="POST",route="/v1/executions/"}')).toBe(3);
     expect(delta('http_requests_total{code="404",method="GET",route="/v1/executions/:id"}')).toBe(1);
     expect(delta('http_requests_total{code="404",method="POST",route="/v1/executions/"}')).toBe(1);
+    expect(delta('http_requests_total{code="404",method="GET",route="unmatched"}')).toBe(1);
   });
 
   it('exposes OpenMetrics with trace exemplars, and plain Prometheus text otherwise', async () => {

@@ -114,7 +114,9 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): FastifyInstance {
     if (code >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${code}` });
     const ids = span.spanContext();
     span.end();
-    if (opts.httpMetrics && isPublicRoute(route)) {
+    // Unknown paths under /v1 are client errors against the API too (SLI-1 counts them).
+    const countable = isPublicRoute(route) || (route === 'unmatched' && req.url.startsWith('/v1/'));
+    if (opts.httpMetrics && countable) {
       const labels = { code: String(code), method: req.method, route };
       const exemplarLabels = exemplarFor(ids);
       opts.httpMetrics.httpRequests.inc({ labels, value: 1, ...(exemplarLabels ? { exemplarLabels } : {}) });
