@@ -46,6 +46,7 @@ Environment:
     }
     console.error(formatError(err));
     if (err instanceof HarnessError && err.code.startsWith('CONFIG_')) return EXIT.usage;
+    if (err instanceof HarnessError && err.code === 'INTERRUPTED') return EXIT.interrupted;
     return EXIT.error;
   }
 }

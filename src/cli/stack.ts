@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, watchFile, unwatchFile, createReadStream, statSync } from 'node:fs';
 import { HarnessError } from '../util/errors.ts';
+import { withInterrupt } from '../util/interrupt.ts';
 import { COMPONENT_NAMES, parsePortFlags, type ComponentName } from '../stack/config.ts';
 import { stackDown, stackStatus, stackUp, stackUrls, tailFile } from '../stack/lifecycle.ts';
 import { logPath } from '../stack/components.ts';
@@ -50,16 +51,21 @@ export function registerStack(program: Command): void {
         cmd: Command,
       ) => {
         const started = Date.now();
-        const res = await stackUp({
-          stateDir: stateDirOf(cmd),
-          scrapeInterval: o.scrapeInterval,
-          evaluationInterval: o.evaluationInterval,
-          retention: o.retention,
-          ports: parsePortFlags(o.port),
-          components: o.only ? (o.only.split(',').map((s) => s.trim()) as ComponentName[]) : undefined,
-          readyTimeoutMs: Number(o.readyTimeout),
-          log: (l) => console.error(l),
-        });
+        // Ctrl-C while starting stops what was started (the components run in their own
+        // process groups, so the terminal's SIGINT does not reach them) and exits 130.
+        const res = await withInterrupt((signal) =>
+          stackUp({
+            signal,
+            stateDir: stateDirOf(cmd),
+            scrapeInterval: o.scrapeInterval,
+            evaluationInterval: o.evaluationInterval,
+            retention: o.retention,
+            ports: parsePortFlags(o.port),
+            components: o.only ? (o.only.split(',').map((s) => s.trim()) as ComponentName[]) : undefined,
+            readyTimeoutMs: Number(o.readyTimeout),
+            log: (l) => console.error(l),
+          }),
+        );
         if (res.started) console.error(`all healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         await printStatus(res.state.stateDir);
       },

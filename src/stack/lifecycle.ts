@@ -301,7 +301,10 @@ async function upLocked(
   const children = new Map<ComponentName, { child: ChildProcess; exited?: string; spawnedAt: number }>();
   const readyMs: Partial<Record<ComponentName, number>> = {};
   try {
+    const interrupted = () =>
+      new HarnessError('INTERRUPTED', 'stack start-up interrupted', { hint: 'nothing was left running' });
     for (const name of components) {
+      if (opts.signal?.aborted) throw interrupted();
       const def = COMPONENTS[name];
       const launch = def.launch(ctx);
       const logFile = logPath(stateDir, name);
@@ -353,8 +356,13 @@ async function upLocked(
             const h = await httpOk(rec.readyUrl, 1000);
             return { done: h.ok, reason: h.reason };
           },
-          { timeoutMs: deadline, intervalMs: 50, abort: () => entry.exited },
+          {
+            timeoutMs: deadline,
+            intervalMs: 50,
+            abort: () => entry.exited ?? (opts.signal?.aborted ? 'interrupted' : undefined),
+          },
         );
+        if (opts.signal?.aborted) throw interrupted();
         if (!r.ok) {
           const why = entry.exited ? `${entry.exited} during start-up` : `not ready after ${deadline} ms (${r.reason})`;
           throw await componentFailed(name, why, rec.logPath);
