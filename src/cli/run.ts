@@ -86,6 +86,14 @@ export function registerRun(program: Command): void {
           forceSignal: force.signal,
         });
         process.exitCode = result.exitCode;
+      } catch (err) {
+        // Interrupted before traffic (e.g. during stack start-up): nothing is left running.
+        if (err instanceof HarnessError && err.code === 'INTERRUPTED') {
+          process.stderr.write(`interrupted: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);
+          process.exitCode = 130;
+          return;
+        }
+        throw err;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

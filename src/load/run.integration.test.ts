@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Ledger } from '../ledger/types.ts';
 import { waitFor } from '../util/wait.ts';
+import { readPidFiles } from '../stack/state.ts';
 import { runHarness } from './run.ts';
 import { commandOf, descendants, stillAlive } from './testing/proc-tree.ts';
 
@@ -145,4 +146,57 @@ describe('run against the embedded default (real stack + reference ImageFlowCanv
     expect(events).toContain('"type":"stack.stopped"');
     expect(events).toMatch(/"type":"run.ended","exitCode":130/);
   }, 300_000);
+
+  it('Ctrl-C while `run` is still starting the stack stops what was started and exits 130', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-sigint-up-'));
+    const stateDir = join(dir, 'state');
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'bin', 'slo-harness.mjs'),
+        'run',
+        '--profile',
+        TINY,
+        '--reports-dir',
+        join(dir, 'reports'),
+        '--state-dir',
+        stateDir,
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+        env: { ...process.env, SLO_HARNESS_PORTS: 'ephemeral' },
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const pid = child.pid as number;
+    const spawned = await waitFor(
+      async () => {
+        const pids = await readPidFiles(stateDir);
+        return { done: pids.length >= 2, value: pids, reason: `${pids.length} pid files` };
+      },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 10,
+        abort: () => (child.exitCode !== null ? `exited early: ${out}` : undefined),
+      },
+    );
+    expect(spawned.ok, spawned.reason).toBe(true);
+    const recorded = [...new Set([...descendants(pid), ...(spawned.value ?? []).map((p) => p.pid)])];
+    process.kill(-pid, 'SIGINT');
+    expect(await exited, out).toBe(130);
+    const gone = await waitFor(
+      async () => {
+        const alive = stillAlive(recorded);
+        return { done: alive.length === 0, reason: alive.map((p) => `${p}: ${commandOf(p)}`).join('; ') };
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+    expect(gone.ok, `left running: ${gone.reason}`).toBe(true);
+    expect(out).not.toContain('traffic:');
+  }, 120_000);
 });

@@ -166,6 +166,8 @@ export async function runHarness(o: RunHarnessOptions): Promise<RunResult> {
         ...(o.stackOptions ?? {}),
         log: (l) => write(`  ${l}\n`),
         env,
+        // Ctrl-C during start-up: the stack stops what it started and throws INTERRUPTED.
+        signal,
       });
       stackStarted = up.started;
       stateDir = up.state.stateDir;
