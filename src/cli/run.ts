@@ -30,10 +30,10 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description(
-      'Drive synthetic traffic with k6 and record the ground-truth ledger.\n' +
-        'Without a target config it starts the embedded default (stack + reference ImageFlowCanvas on\n' +
-        '127.0.0.1), runs, and stops what it started. Output: reports/<run-id>/ (ledger.json, k6 summary,\n' +
-        'events.jsonl). Ctrl-C stops k6, keeps the ledger so far and tears down (exit 130).',
+      'Drive synthetic traffic with k6 and record the ground-truth ledger. Without a target config it ' +
+        'starts the embedded default (stack + reference ImageFlowCanvas on 127.0.0.1), runs, and stops what ' +
+        'it started. Output: reports/<run-id>/ (ledger.json, k6 summary, events.jsonl). Ctrl-C stops k6, ' +
+        'keeps the ledger so far and tears down (exit 130). See docs/run.md.',
     )
     .option('-p, --profile <name|file>', 'load profile: smoke, gate, nightly, gameday, or a profile file', 'smoke')
     .option('-c, --config <file>', 'target config (YAML/JSON; see docs/run.md); default ./slo-harness.yaml if present')
