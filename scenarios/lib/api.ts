@@ -96,7 +96,11 @@ export function authed(
   return r;
 }
 
-/** The pipeline the execution scenarios run: resize → filter (cheap, exercises two steps). */
+/**
+ * The pipeline the execution scenarios run: resize → ai_detection → filter, the design's
+ * three processing components, so every step metric (DB-5) and the AI inference histogram
+ * see traffic.
+ */
 export const HARNESS_PIPELINE = {
   name: 'slo-harness-pipeline',
   description: 'created by slo-harness for synthetic executions',
@@ -108,10 +112,16 @@ export const HARNESS_PIPELINE = {
       dependencies: [],
     },
     {
+      name: 'detect',
+      component_type: 'ai_detection',
+      parameters: { model_name: 'yolo', confidence_threshold: 0.5, nms_threshold: 0.4, draw_boxes: false },
+      dependencies: ['resize'],
+    },
+    {
       name: 'filter',
       component_type: 'filter',
       parameters: { filter_type: 'blur', intensity: 0.5 },
-      dependencies: ['resize'],
+      dependencies: ['detect'],
     },
   ],
 };

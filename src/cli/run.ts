@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { HarnessError } from '../util/errors.ts';
 import { runHarness } from '../load/run.ts';
+import { verifyStageFor } from '../verify/run-stage.ts';
 import type { Overrides } from '../load/plan.ts';
 import type { ProgressMode } from '../load/progress.ts';
 
@@ -84,6 +85,7 @@ export function registerRun(program: Command): void {
           ...(flags.progress !== 'auto' ? { progress: flags.progress } : {}),
           signal: stop.signal,
           forceSignal: force.signal,
+          verify: verifyStageFor({ write: (t) => void process.stderr.write(t) }),
         });
         process.exitCode = result.exitCode;
       } catch (err) {

@@ -11,9 +11,13 @@ import { waitFor } from '../util/wait.ts';
 describe('Ctrl-C during `stack up`', () => {
   it('stops every process already started and exits 130', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slo-int-'));
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'slo-harness.mjs'), 'stack', '--state-dir', dir, 'up'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(PROJECT_ROOT, 'bin', 'slo-harness.mjs'), 'stack', '--state-dir', dir, 'up'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -33,7 +37,8 @@ describe('Ctrl-C during `stack up`', () => {
 
     expect(stderr).toContain('stack start-up interrupted');
     expect(code).toBe(130);
-    for (const p of started) expect(processStartTime(p.pid), `${p.name} (pid ${p.pid}) left running`).not.toBe(p.startTime);
+    for (const p of started)
+      expect(processStartTime(p.pid), `${p.name} (pid ${p.pid}) left running`).not.toBe(p.startTime);
     expect(await readPidFiles(dir)).toEqual([]);
     await expect(readFile(join(dir, 'state.json'))).rejects.toThrow(/ENOENT/);
   });

@@ -18,6 +18,18 @@ export type RunEvent =
   | { type: 'traffic.ended'; k6ExitCode: number | null; message: string; stopped: boolean }
   | { type: 'ledger.saved'; path: string; requests: number; executions: number; aborted: boolean }
   | { type: 'verify.skipped'; reason: string }
+  | { type: 'verify.started'; checks: number }
+  | {
+      type: 'verdict';
+      checkId: string;
+      requirements: string[];
+      outcome: string;
+      summary: string;
+      observed?: number | string;
+      expected?: string;
+      reason?: string;
+    }
+  | { type: 'verify.ended'; outcome: string; counts: Record<string, number>; path: string; durationMs: number }
   | { type: 'run.aborted'; signal: string }
   | { type: 'run.error'; code: string; message: string }
   | { type: 'run.ended'; exitCode: number; aborted: boolean };

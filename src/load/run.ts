@@ -179,6 +179,8 @@ export async function runHarness(o: RunHarnessOptions): Promise<RunResult> {
         // The reference system's documented users; nothing secret leaves this machine.
         credentials: { username: 'user', password: 'user123' },
         prometheus: urls.prometheus,
+        scrapeInterval: up.state.scrapeInterval,
+        evaluationInterval: up.state.evaluationInterval,
         alertmanager: urls.alertmanager,
         jaegerQuery: urls.jaegerQuery,
         logs: { kind: 'file', paths: Object.values(urls.appLogs) },

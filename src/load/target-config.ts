@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HarnessError } from '../util/errors.ts';
 import { loadDataFile, type Problem } from './schema-file.ts';
+import { targetConfigSchema as telemetryNamesSchema } from '../verify/schema.ts';
+import type { TargetConfig as TelemetryNames } from '../verify/types.ts';
 
 /**
  * The target configuration: where the system under test and its observability live, how
@@ -10,10 +12,16 @@ import { loadDataFile, type Problem } from './schema-file.ts';
  */
 export interface TargetSpec {
   api: { baseUrl: string; usernameEnv: string; passwordEnv: string };
-  prometheus?: { url: string };
+  /** The scrape/evaluation intervals of that Prometheus (windows align to them; default 15s). */
+  prometheus?: { url: string; scrapeInterval?: string; evaluationInterval?: string };
   alertmanager?: { url: string };
   jaeger?: { url: string };
   logs?: { kind: 'file'; paths: string[] } | { kind: 'elasticsearch'; url: string; index: string };
+  /**
+   * Names the spec leaves open (KM-6/KM-8 metrics, the API job, execution status labels),
+   * for a deployment that names things its own way. Defaults: the reference system's names.
+   */
+  telemetry?: TelemetryNames;
   /** Lowers (never raises) the profile's caps for this target. */
   caps?: { maxRate?: number; maxExecRate?: number; maxDuration?: string; maxVUs?: number };
 }
@@ -26,6 +34,7 @@ export interface TargetConfig {
 }
 
 const URL_FIELD = { type: 'string', pattern: '^https?://' } as const;
+const DURATION_FIELD = { type: 'string', pattern: '^([0-9]+(ms|s|m|h))+$' } as const;
 const ENV_NAME = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } as const;
 const URL_OBJ = {
   type: 'object',
@@ -55,9 +64,15 @@ export const TARGET_CONFIG_SCHEMA = {
             required: ['baseUrl', 'usernameEnv', 'passwordEnv'],
             properties: { baseUrl: URL_FIELD, usernameEnv: ENV_NAME, passwordEnv: ENV_NAME },
           },
-          prometheus: URL_OBJ,
+          prometheus: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['url'],
+            properties: { url: URL_FIELD, scrapeInterval: DURATION_FIELD, evaluationInterval: DURATION_FIELD },
+          },
           alertmanager: URL_OBJ,
           jaeger: URL_OBJ,
+          telemetry: telemetryNamesSchema,
           logs: {
             type: 'object',
             required: ['kind'],
@@ -157,6 +172,10 @@ export interface ResolvedTarget {
   apiBaseUrl: string;
   credentials: { username: string; password: string };
   prometheus?: string;
+  telemetry?: Partial<TelemetryNames>;
+  /** Prometheus' scrape and rule evaluation intervals, e.g. "15s". */
+  scrapeInterval?: string;
+  evaluationInterval?: string;
   alertmanager?: string;
   jaegerQuery?: string;
   logs?: { kind: 'file'; paths: string[] } | { kind: 'elasticsearch'; url: string; index: string };
@@ -204,6 +223,9 @@ export function resolveTarget(
     apiBaseUrl: t.api.baseUrl.replace(/\/+$/, ''),
     credentials: { username: env[t.api.usernameEnv] as string, password: env[t.api.passwordEnv] as string },
     ...(t.prometheus ? { prometheus: t.prometheus.url } : {}),
+    ...(t.telemetry ? { telemetry: t.telemetry } : {}),
+    ...(t.prometheus?.scrapeInterval ? { scrapeInterval: t.prometheus.scrapeInterval } : {}),
+    ...(t.prometheus?.evaluationInterval ? { evaluationInterval: t.prometheus.evaluationInterval } : {}),
     ...(t.alertmanager ? { alertmanager: t.alertmanager.url } : {}),
     ...(t.jaeger ? { jaegerQuery: t.jaeger.url } : {}),
     ...(t.logs ? { logs: t.logs } : {}),

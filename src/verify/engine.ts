@@ -12,8 +12,8 @@ import { evaluate, overall } from './evaluate.ts';
 import { loadChecks } from './load.ts';
 import { alignDown, alignUp } from './plan.ts';
 import { settle, type SettleResult } from './settle.ts';
-import { loadTarget } from './target.ts';
-import type { Check, EvalContext, Observations, Outcome, Verdict } from './types.ts';
+import { loadTarget, withDefaults } from './target.ts';
+import type { Check, EvalContext, Observations, Outcome, TargetConfig, Verdict } from './types.ts';
 
 export const DEFAULT_CHECKS_DIR = new URL('../../checks/', import.meta.url).pathname;
 
@@ -27,6 +27,8 @@ export interface VerifyOptions {
   ledger?: Ledger;
   checksDir?: string;
   targetFile?: string;
+  /** The telemetry names mapping given inline (from a run's target config); wins over targetFile. */
+  telemetry?: Partial<TargetConfig>;
   /** Check ids or requirement IDs to keep (default all). */
   only?: string[];
   scrapeInterval?: string;
@@ -62,7 +64,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport | Harnes
   const started = Date.now();
   const log = opts.log ?? (() => {});
   const env = opts.env ?? process.env;
-  const target = await loadTarget(opts.targetFile);
+  const target = opts.telemetry ? withDefaults(opts.telemetry) : await loadTarget(opts.targetFile);
   if (target instanceof HarnessError) return target;
   const cat = await loadChecks(opts.checksDir ?? DEFAULT_CHECKS_DIR, target);
   if (cat instanceof HarnessError) return cat;

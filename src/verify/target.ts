@@ -25,6 +25,15 @@ export const DEFAULT_TARGET: TargetConfig = {
   executionStatus: { completed: 'success', failed: 'failed', error: 'error' },
 };
 
+/** Fills what a partial mapping leaves out with the defaults. */
+export function withDefaults(t: Partial<TargetConfig>): TargetConfig {
+  return {
+    job: t.job ?? DEFAULT_TARGET.job,
+    metrics: { ...DEFAULT_TARGET.metrics, ...(t.metrics ?? {}) },
+    executionStatus: { ...DEFAULT_TARGET.executionStatus, ...(t.executionStatus ?? {}) },
+  };
+}
+
 export async function loadTarget(file: string | undefined): Promise<TargetConfig | HarnessError> {
   if (!file) return DEFAULT_TARGET;
   let raw: unknown;
@@ -41,10 +50,5 @@ export async function loadTarget(file: string | undefined): Promise<TargetConfig
       hint: 'allowed keys: job, metrics{name: metric}, executionStatus{ledgerOutcome: statusLabel}',
     });
   }
-  const t = raw as Partial<TargetConfig>;
-  return {
-    job: t.job ?? DEFAULT_TARGET.job,
-    metrics: { ...DEFAULT_TARGET.metrics, ...(t.metrics ?? {}) },
-    executionStatus: { ...DEFAULT_TARGET.executionStatus, ...(t.executionStatus ?? {}) },
-  };
+  return withDefaults(raw as Partial<TargetConfig>);
 }

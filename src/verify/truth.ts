@@ -129,7 +129,17 @@ function requestTruth(
     perClass[cls] = (perClass[cls] ?? 0) + n;
     if (cls === '2xx' || cls === '3xx') serverGood += n;
   }
-  const byRoute = useRoutes ? ledger.requests.byRoute : [];
+  // Routes the service does not instrument (e.g. health probes) cannot be compared: they are
+  // listed as clientOnly, not counted as missing.
+  const matchedSet = new Set(matched);
+  const byRoute = useRoutes ? ledger.requests.byRoute.filter((r) => matchedSet.has(normaliseRoute(r.route))) : [];
+  const routeMismatches: Record<string, { client: number; telemetry: number }> = {};
+  for (const r of byRoute) {
+    const key = normaliseRoute(r.route);
+    let server = 0;
+    for (const [k, n] of d) if (k.split('|')[0] === key) server += n;
+    if (server !== r.total) routeMismatches[key] = { client: r.total, telemetry: server };
+  }
   const clientTotal = useRoutes ? byRoute.reduce((s, r) => s + r.total, 0) : ledger.requests.total;
   const clientClasses: Partial<Record<StatusClass, number>> = useRoutes
     ? byRoute.reduce<Partial<Record<StatusClass, number>>>((acc, r) => {
@@ -148,7 +158,7 @@ function requestTruth(
     client: { total: clientTotal, byStatusClass: clientClasses },
     telemetry: { total: serverTotal, byStatusClass: perClass },
     routes: useRoutes
-      ? { compared: matched, clientOnly: unmatched }
+      ? { compared: matched, clientOnly: unmatched, mismatches: routeMismatches }
       : 'route labels did not match the ledger: compared totals',
     tolerance: { absolute: allowed, derivation: tol.why },
   };

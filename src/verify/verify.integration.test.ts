@@ -77,9 +77,11 @@ describe('verification against the embedded stack', () => {
       kind: 'http_error',
       service: 'backend-api',
       ttl_seconds: 60,
+      // Every GET (most of the driven traffic): the 5xx share lands far above KM-5's 5 %
+      // whatever the mix, so the test does not hinge on chance.
       rate: 0.3,
       status_code: 500,
-      match: { method: 'GET', route: '/v1/components/' },
+      match: { method: 'GET' },
     });
     try {
       const o = outcomes(

@@ -1,0 +1,73 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { VerifyStage } from '../load/run.ts';
+import { HarnessError } from '../util/errors.ts';
+import { toJson, verify, type VerifyReport } from './engine.ts';
+import type { Outcome } from './types.ts';
+
+/** Exit codes `run` uses for the verdict (see src/cli/main.ts EXIT). */
+const GATE_EXIT: Record<Outcome, number> = { pass: 0, warn: 0, skipped: 0, fail: 1, inconclusive: 3 };
+
+/**
+ * The verification stage of `slo-harness run`: judges the run's traffic window with the
+ * whole catalogue against the target's backends, writes `verdicts.json` next to the ledger,
+ * emits one event per verdict and decides the gate's exit code. A backend that is not
+ * configured makes its checks inconclusive (never pass).
+ */
+export function verifyStageFor(opts: { checksDir?: string; write: (text: string) => void }): VerifyStage {
+  return async (ctx) => {
+    const t = ctx.target;
+    const report = await verify({
+      ledger: ctx.ledger,
+      ...(t.prometheus ? { prometheus: { url: t.prometheus } } : {}),
+      ...(t.alertmanager ? { alertmanager: { url: t.alertmanager } } : {}),
+      ...(t.logs?.kind === 'file' ? { logs: t.logs.paths } : {}),
+      scrapeInterval: t.scrapeInterval ?? '15s',
+      evaluationInterval: t.evaluationInterval ?? t.scrapeInterval ?? '15s',
+      ...(opts.checksDir ? { checksDir: opts.checksDir } : {}),
+      ...(t.telemetry ? { telemetry: t.telemetry } : {}),
+      settle: true,
+      log: (line) => opts.write(`verify: ${line}\n`),
+    });
+    if (report instanceof HarnessError) throw report;
+    const path = join(ctx.runDir, 'verdicts.json');
+    await writeFile(path, `${JSON.stringify(toJson(report), null, 2)}\n`);
+    for (const v of report.verdicts) {
+      ctx.events.emit({
+        type: 'verdict',
+        checkId: v.checkId,
+        requirements: v.requirements,
+        outcome: v.outcome,
+        summary: v.summary,
+        ...(v.observed !== undefined ? { observed: v.observed } : {}),
+        ...(v.expected !== undefined ? { expected: v.expected } : {}),
+        ...(v.reason !== undefined ? { reason: v.reason } : {}),
+      });
+    }
+    const counts = countOutcomes(report);
+    ctx.events.emit({ type: 'verify.ended', outcome: report.outcome, counts, path, durationMs: report.durationMs });
+    opts.write(renderSummary(report, counts, path));
+    return { exitCode: GATE_EXIT[report.outcome] };
+  };
+}
+
+function countOutcomes(r: VerifyReport): Record<string, number> {
+  const counts: Record<string, number> = { pass: 0, fail: 0, warn: 0, inconclusive: 0, skipped: 0 };
+  for (const v of r.verdicts) counts[v.outcome] = (counts[v.outcome] ?? 0) + 1;
+  return counts;
+}
+
+/** The terminal view: every failed/inconclusive check with its reason, then the tally. */
+export function renderSummary(r: VerifyReport, counts: Record<string, number>, path: string): string {
+  const lines: string[] = [];
+  for (const v of r.verdicts) {
+    if (v.outcome !== 'fail' && v.outcome !== 'inconclusive') continue;
+    lines.push(`${v.outcome.toUpperCase().padEnd(12)} ${v.checkId} [${v.requirements.join(', ')}]: ${v.summary}`);
+    if (v.reason) lines.push(`             reason: ${v.reason}`);
+  }
+  lines.push(
+    `verdict: ${r.outcome.toUpperCase()} — ${counts.pass} pass, ${counts.fail} fail, ${counts.warn} warn, ` +
+      `${counts.inconclusive} inconclusive, ${counts.skipped} skipped → ${path}`,
+  );
+  return lines.join('\n') + '\n';
+}
