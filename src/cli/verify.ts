@@ -5,7 +5,7 @@ import { defaultStateDir } from '../stack/config.ts';
 import { stackUrls } from '../stack/lifecycle.ts';
 import { readState } from '../stack/state.ts';
 import { HarnessError } from '../util/errors.ts';
-import { parseDuration } from '../verify/duration.ts';
+import { parseDuration } from '../util/duration.ts';
 import { DEFAULT_CHECKS_DIR, toJson, verify, type VerifyReport } from '../verify/engine.ts';
 import { EXIT } from './main.ts';
 

@@ -1,5 +1,5 @@
 import { HarnessError } from '../util/errors.ts';
-import { k6Duration, parseDuration } from './duration.ts';
+import { k6Duration, parseDuration } from '../util/duration.ts';
 import type { Profile, ProfileScenario, ScenarioKind } from './profile.ts';
 
 /** Command-line overrides of a profile's load. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../util/errors.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../util/duration.ts';
 import { loadDataFile, type Problem } from './schema-file.ts';
 
 /** The scenario functions scenarios/harness.ts exports, by their profile names. */

@@ -1,6 +1,6 @@
 import type { LiveStats } from './ledger.ts';
 import type { Plan } from './plan.ts';
-import { humanDuration } from './duration.ts';
+import { humanDuration } from '../util/duration.ts';
 
 export type ProgressMode = 'tty' | 'plain' | 'off';
 

@@ -5,7 +5,7 @@ import type { Ledger } from '../ledger/types.ts';
 import { HarnessError, errorMessage } from '../util/errors.ts';
 import { ensureTool } from '../tools/provision.ts';
 import { stackDown, stackUp, stackUrls } from '../stack/lifecycle.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../util/duration.ts';
 import { EventLog } from './events.ts';
 import { fixtureImages, harnessScript } from './fixtures.ts';
 import type { K6Exit } from './k6-exit.ts';

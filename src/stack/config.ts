@@ -81,23 +81,6 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'slo-harness', 'stack');
 }
 
-const DURATION = /^(\d+)(ms|s|m|h|d)$/;
-
-/** Parses a Prometheus-style duration ("5s", "1m") into milliseconds. */
-export function parseDuration(value: string, where: string): number {
-  const m = DURATION.exec(value.trim());
-  if (!m) {
-    throw new HarnessError('CONFIG_BAD_DURATION', `invalid duration "${value}"`, {
-      where,
-      hint: 'use a number with a unit: 500ms, 5s, 1m, 2h, 7d',
-    });
-  }
-  const n = Number(m[1]);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  if (n <= 0) throw new HarnessError('CONFIG_BAD_DURATION', `duration "${value}" must be positive`, { where });
-  return n * unit;
-}
-
 /** Parses repeated `--port name=N` flags. */
 export function parsePortFlags(flags: string[]): Partial<Ports> {
   const out: Partial<Ports> = {};

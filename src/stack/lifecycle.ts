@@ -8,6 +8,7 @@ import { freePort, isPortFree, LOOPBACK } from '../util/ports.ts';
 import { processStartTime, runCommand } from '../util/proc.ts';
 import { delay, waitFor } from '../util/wait.ts';
 import { ensureTools } from '../tools/provision.ts';
+import { requireDurationMs } from '../util/duration.ts';
 import type { ToolName } from '../tools/manifest.ts';
 import {
   COMPONENT_NAMES,
@@ -18,7 +19,6 @@ import {
   REFERENCE_COMPONENTS,
   SPEC_RULE_FILE,
   defaultStateDir,
-  parseDuration,
   PROJECT_ROOT,
   type ComponentName,
   type Ports,
@@ -251,8 +251,8 @@ async function upLocked(
 
   const scrapeInterval = opts.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;
   const evaluationInterval = opts.evaluationInterval ?? scrapeInterval;
-  const scrapeMs = parseDuration(scrapeInterval, '--scrape-interval');
-  parseDuration(evaluationInterval, '--evaluation-interval');
+  const scrapeMs = requireDurationMs(scrapeInterval, '--scrape-interval');
+  requireDurationMs(evaluationInterval, '--evaluation-interval');
   const needed = new Set(components.flatMap((c) => COMPONENTS[c].ports));
   const strategy = opts.portStrategy ?? (env.SLO_HARNESS_PORTS === 'ephemeral' ? 'ephemeral' : 'defaults');
   const ports = await choosePorts(

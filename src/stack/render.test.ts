@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderConfigs, renderTemplate } from './render.ts';
-import { DEFAULT_PORTS, SPEC_RULE_FILE, parseDuration, parsePortFlags } from './config.ts';
+import { DEFAULT_PORTS, SPEC_RULE_FILE, parsePortFlags } from './config.ts';
+import { requireDurationMs, parseDuration, formatDuration } from '../util/duration.ts';
 
 const input = {
   host: '127.0.0.1',
@@ -71,9 +72,16 @@ describe('renderConfigs', () => {
 
 describe('config parsing', () => {
   it('parses durations and rejects nonsense with a hint', () => {
-    expect(parseDuration('5s', 'x')).toBe(5000);
-    expect(parseDuration('2m', 'x')).toBe(120_000);
-    expect(() => parseDuration('5 seconds', '--scrape-interval')).toThrow(/invalid duration/);
+    expect(requireDurationMs('5s', 'x')).toBe(5000);
+    expect(requireDurationMs('2m', 'x')).toBe(120_000);
+    expect(() => requireDurationMs('5 seconds', '--scrape-interval')).toThrow(/invalid duration/);
+    expect(() => requireDurationMs('0s', '--scrape-interval')).toThrow(/invalid duration/);
+    expect(parseDuration('1h30m')).toBe(5400);
+    expect(parseDuration('1.5m')).toBe(90);
+    expect(parseDuration('180d')).toBe(180 * 86400);
+    expect(parseDuration('5')).toBeUndefined();
+    expect(formatDuration(300)).toBe('5m');
+    expect(formatDuration(90)).toBe('90s');
   });
   it('parses --port flags and names the valid port names on a typo', () => {
     expect(parsePortFlags(['prometheus=9999'])).toEqual({ prometheus: 9999 });

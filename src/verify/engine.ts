@@ -7,7 +7,7 @@ import { fileLogSource } from '../sources/logs.ts';
 import { prometheusSource } from '../sources/prometheus.ts';
 import { HarnessError } from '../util/errors.ts';
 import { collect, type Sources } from './collect.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../util/duration.ts';
 import { evaluate, overall } from './evaluate.ts';
 import { loadChecks } from './load.ts';
 import { alignDown, alignUp } from './plan.ts';

@@ -1,5 +1,5 @@
 import { aggregate, compare, describeAggregation } from './compare.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../util/duration.ts';
 import { normalisePromQL } from './promql-normalise.ts';
 import { fmt, isoRange, promLink, verdict, violated } from './verdict.ts';
 import type {

@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import { HarnessError } from '../util/errors.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../util/duration.ts';
 import { KNOWN_REQUIREMENTS } from './requirements.ts';
 import { checkFileSchema } from './schema.ts';
 import { parametriseWindow, specQueries } from './spec-queries.ts';

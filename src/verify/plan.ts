@@ -1,5 +1,5 @@
 import type { Ledger } from '../ledger/types.ts';
-import { formatDuration } from './duration.ts';
+import { formatDuration } from '../util/duration.ts';
 import type { Check, EvalContext, PromQueryCheck, Request, TargetConfig, TruthCheck } from './types.ts';
 
 /** The time range one check judges: its phase when it names one, else the run window. */
