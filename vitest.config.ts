@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'reference/**/*.test.ts', 'scenarios/**/*.test.ts', 'test/**/*.test.ts'],
     // Integration tests start real servers; two workers match the 2-core machines we run on.
     maxWorkers: 2,
+    reporters: ['default', './scripts/closing-line-reporter.ts'],
     testTimeout: 30_000,
     // Parallel test files each start their own stack: take ports from the OS, never the defaults.
     env: { SLO_HARNESS_PORTS: 'ephemeral' },
