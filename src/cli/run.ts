@@ -31,10 +31,12 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description(
-      'Drive synthetic traffic with k6 and record the ground-truth ledger. Without a target config it ' +
-        'starts the embedded default (stack + reference ImageFlowCanvas on 127.0.0.1), runs, and stops what ' +
-        'it started. Output: reports/<run-id>/ (ledger.json, k6 summary, events.jsonl). Ctrl-C stops k6, ' +
-        'keeps the ledger so far and tears down (exit 130). See docs/run.md.',
+      'Drive synthetic traffic with k6, record the ground-truth ledger, then verify every check in checks/ ' +
+        'against the telemetry of the same window. Without a target config it starts the embedded default ' +
+        '(stack + reference ImageFlowCanvas on 127.0.0.1), runs, and stops what it started. Output: ' +
+        'reports/<run-id>/ (ledger.json, verdicts.json, k6 summary, events.jsonl). Exit: 0 passed (warnings ' +
+        'allowed), 1 a gate check failed, 3 inconclusive, 4 k6 or a component failed, 130 interrupted ' +
+        '(Ctrl-C stops k6, keeps the ledger so far and tears down). See docs/run.md.',
     )
     .option('-p, --profile <name|file>', 'load profile: smoke, gate, nightly, gameday, or a profile file', 'smoke')
     .option('-c, --config <file>', 'target config (YAML/JSON; see docs/run.md); default ./slo-harness.yaml if present')
