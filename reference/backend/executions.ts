@@ -77,7 +77,9 @@ export function registerExecutionRoutes(
     // Cancelled executions are neither successes nor failures: they are not counted.
     if (outcome === 'cancelled') return;
     const ex = exemplarFor(rec.ids);
-    metrics.executions.inc({ labels: { status: outcome }, value: 1, ...(ex ? { exemplarLabels: ex } : {}) });
+    // The metrics_lie fault "forgets" to count (the truth checks must notice).
+    if (!rt.faults.metricsLie('skip_execution_count'))
+      metrics.executions.inc({ labels: { status: outcome }, value: 1, ...(ex ? { exemplarLabels: ex } : {}) });
     metrics.executionDuration.observe({
       labels: { status: outcome },
       value: (Date.now() - rec.createdMs) / 1000,

@@ -35,6 +35,33 @@ describe('fault specs', () => {
     ).toBeInstanceOf(HarnessError);
   });
 
+  it('metrics_lie: applied by backend-api, mode required and checked, all problems at once', () => {
+    expect(spec({ kind: 'metrics_lie', mode: 'duration_ms', ttl_seconds: 30 })).toMatchObject({
+      service: 'backend-api',
+      mode: 'duration_ms',
+      rate: 1,
+    });
+    const e = parseFaultSpec({ kind: 'metrics_lie', service: 'processing', mode: 'lie_loudly', ttl_seconds: 0 });
+    expect(e).toBeInstanceOf(HarnessError);
+    const msg = (e as HarnessError).message;
+    expect(msg).toContain('ttl_seconds');
+    expect(msg).toContain('a metrics_lie fault is applied by backend-api, not processing');
+    expect(msg).toContain('mode must be one of code_as_200, duration_ms, skip_execution_count');
+    expect((parseFaultSpec({ kind: 'metrics_lie', ttl_seconds: 5 }) as HarnessError).message).toContain(
+      'mode must be one of',
+    );
+    expect(
+      (
+        parseFaultSpec({
+          kind: 'metrics_outage',
+          service: 'workflows',
+          mode: 'code_as_200',
+          ttl_seconds: 5,
+        }) as HarnessError
+      ).message,
+    ).toContain('mode applies only to kind metrics_lie');
+  });
+
   it('samples latency distributions', () => {
     expect(sampleLatency({ distribution: 'fixed', ms: 40 })).toBe(40);
     expect(sampleLatency({ distribution: 'uniform', min_ms: 10, max_ms: 20 }, () => 0.5)).toBe(15);
@@ -101,6 +128,22 @@ describe('fault store', () => {
     expect(store.stepFailure('filter')).toBeUndefined();
     r = 0.7;
     expect(store.stepFailure('resize')).toBeUndefined();
+  });
+
+  it('metrics_lie: tells only its own lie, per recording by rate, until its TTL', () => {
+    let now = 0;
+    let r = 0.2;
+    const store = new FaultStore({ now: () => now, random: () => r });
+    expect(store.metricsLie('code_as_200')).toBe(false);
+    store.add(spec({ kind: 'metrics_lie', mode: 'code_as_200', ttl_seconds: 10, rate: 0.5 }));
+    expect(store.metricsLie('code_as_200')).toBe(true);
+    expect(store.metricsLie('duration_ms')).toBe(false);
+    expect(store.metricsLie('skip_execution_count')).toBe(false);
+    r = 0.8;
+    expect(store.metricsLie('code_as_200')).toBe(false);
+    r = 0.2;
+    now = 10_000;
+    expect(store.metricsLie('code_as_200')).toBe(false);
   });
 
   it('lists, removes and resets; answers the other fault kinds', () => {

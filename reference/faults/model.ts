@@ -13,6 +13,7 @@ export const FAULT_KINDS = [
   'break_propagation',
   'drop_log_fields',
   'metrics_outage',
+  'metrics_lie',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -20,6 +21,15 @@ export const HOPS = ['client->backend-api', 'backend-api->workflows', 'workflows
 export type Hop = (typeof HOPS)[number];
 
 export const STEPS = ['resize', 'ai_detection', 'filter', 'enhancement'] as const;
+
+/**
+ * How lying telemetry lies (the ground-truth checks must catch each one):
+ * - `code_as_200`: 5xx responses are recorded in the http metrics with `code="200"`;
+ * - `duration_ms`: `http_request_duration_seconds` observes milliseconds;
+ * - `skip_execution_count`: `pipeline_executions_total` is never incremented.
+ */
+export const METRICS_LIE_MODES = ['code_as_200', 'duration_ms', 'skip_execution_count'] as const;
+export type MetricsLieMode = (typeof METRICS_LIE_MODES)[number];
 
 export type LatencyDistribution =
   | { distribution: 'fixed'; ms: number }
@@ -46,6 +56,8 @@ export interface FaultSpec {
   hop?: Hop;
   /** drop_log_fields: dotted paths removed from every log record (e.g. "trace_id", "otel.resource"). */
   fields?: string[];
+  /** metrics_lie: which lie the backend's metrics tell. */
+  mode?: MetricsLieMode;
   note?: string;
 }
 
@@ -60,6 +72,8 @@ function fixedService(kind: FaultKind, hop: Hop | undefined): ServiceName | unde
   if (kind === 'step_failure') return 'processing';
   if (kind === 'pipeline_crash') return 'workflows';
   if (kind === 'break_propagation') return hop === 'workflows->processing' ? 'workflows' : 'backend-api';
+  // backend-api owns the API and pipeline metrics (no other service exports them).
+  if (kind === 'metrics_lie') return 'backend-api';
   return undefined;
 }
 
@@ -159,6 +173,12 @@ export function parseFaultSpec(input: unknown): FaultSpec | HarnessError {
     if (!Array.isArray(f) || f.length === 0 || !f.every((x) => typeof x === 'string' && x.length > 0)) {
       problems.push('fields must be a non-empty array of dotted field paths, e.g. ["trace_id","span_id"]');
     } else spec.fields = f as string[];
+  }
+  if (kind === 'metrics_lie' || input.mode !== undefined) {
+    if (kind !== 'metrics_lie') problems.push('mode applies only to kind metrics_lie');
+    else if (!METRICS_LIE_MODES.includes(input.mode as MetricsLieMode))
+      problems.push(`mode must be one of ${METRICS_LIE_MODES.join(', ')}`);
+    else spec.mode = input.mode as MetricsLieMode;
   }
   if (typeof input.note === 'string') spec.note = input.note;
   if (problems.length > 0) {

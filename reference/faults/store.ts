@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Fault, FaultSpec, Hop } from './model.ts';
+import type { Fault, FaultSpec, Hop, MetricsLieMode } from './model.ts';
 import { sampleLatency } from './model.ts';
 
 export interface FaultStoreOptions {
@@ -128,5 +128,10 @@ export class FaultStore {
 
   metricsOutage(): boolean {
     return this.list().some((f) => f.kind === 'metrics_outage');
+  }
+
+  /** Whether this one recording should tell the `mode` lie (decided per recording, by rate). */
+  metricsLie(mode: MetricsLieMode): boolean {
+    return this.list().some((f) => f.kind === 'metrics_lie' && f.mode === mode && this.hit(f));
   }
 }

@@ -117,12 +117,14 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): FastifyInstance {
     // Unknown paths under /v1 are client errors against the API too (SLI-1 counts them).
     const countable = isPublicRoute(route) || (route === 'unmatched' && req.url.startsWith('/v1/'));
     if (opts.httpMetrics && countable) {
-      const labels = { code: String(code), method: req.method, route };
+      // The metrics_lie fault makes the telemetry lie here (the truth checks must notice).
+      const recorded = code >= 500 && rt.faults.metricsLie('code_as_200') ? 200 : code;
+      const labels = { code: String(recorded), method: req.method, route };
       const exemplarLabels = exemplarFor(ids);
       opts.httpMetrics.httpRequests.inc({ labels, value: 1, ...(exemplarLabels ? { exemplarLabels } : {}) });
       opts.httpMetrics.httpDuration.observe({
         labels,
-        value: reply.elapsedTime / 1000,
+        value: rt.faults.metricsLie('duration_ms') ? reply.elapsedTime : reply.elapsedTime / 1000,
         ...(exemplarLabels ? { exemplarLabels } : {}),
       });
     }
