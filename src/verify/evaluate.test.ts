@@ -152,6 +152,43 @@ describe('ground truth against telemetry', () => {
     expect(honest.outcome).toBe('pass');
   });
 
+  it('request count: 500s counted as 200s fail by status class although the total matches', () => {
+    const ledger = ledgerOf({
+      requests: {
+        ...ledgerOf().requests,
+        byStatusClass: { '2xx': 950, '5xx': 50 },
+        byRoute: [
+          { ...ledgerOf().requests.byRoute[0]! },
+          { ...ledgerOf().requests.byRoute[1]!, byStatusClass: { '2xx': 350, '5xx': 50 } },
+        ],
+      },
+    });
+    const lying = evaluateOne(truth('request-count'), { before: vec(), after: reqs(600, 400) }, ledger, ctxAt());
+    expect(lying.outcome).toBe('fail');
+    expect(lying.observed).toBe(1000);
+    expect(lying.summary).toMatch(/by status class 2xx: telemetry 1000 \/ client 950, 5xx: telemetry 0 \/ client 50/);
+    expect((lying.details as { classMismatches: unknown }).classMismatches).toEqual({
+      '2xx': { client: 950, telemetry: 1000 },
+      '5xx': { client: 50, telemetry: 0 },
+    });
+    const honest = evaluateOne(truth('request-count'), { before: vec(), after: reqs(600, 350, 50) }, ledger, ctxAt());
+    expect(honest.outcome).toBe('pass');
+    // Client network errors are tolerance on every class (the server may have counted them).
+    const withNet = ledgerOf({
+      requests: {
+        ...ledgerOf().requests,
+        byRoute: [
+          { ...ledgerOf().requests.byRoute[0]! },
+          { ...ledgerOf().requests.byRoute[1]!, byStatusClass: { '2xx': 398, network_error: 2 } },
+        ],
+        byStatusClass: { '2xx': 998, network_error: 2 },
+      },
+    });
+    expect(
+      evaluateOne(truth('request-count'), { before: vec(), after: reqs(600, 399) }, withNet, ctxAt()).outcome,
+    ).toBe('pass');
+  });
+
   it('counter reset in the window is inconclusive', () => {
     const v = evaluateOne(
       truth('request-count'),
@@ -194,6 +231,11 @@ describe('ground truth against telemetry', () => {
     expect(v.outcome).toBe('fail');
     expect(v.summary).toMatch(/client P95 0\.08 s lies outside the histogram's P95 bucket \(5, \+Inf\]/);
     expect(v.summary).toMatch(/SLO verdicts disagree/);
+    expect((v.details as { p95: unknown }).p95).toEqual({
+      telemetryBucket: { lower: 5, upper: '+Inf' },
+      clientSeconds: 0.08,
+      slackSeconds: 0.05,
+    });
   });
 
   it('latency: without a 2 s bucket the verdict says it is approximate', () => {

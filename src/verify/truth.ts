@@ -170,16 +170,29 @@ function requestTruth(
     });
   if (check.truth === 'request-count') {
     const diff = serverTotal - clientTotal;
-    const ok = Math.abs(diff) <= allowed;
+    // Per status class too: a service counting its 500s as 200s has the right total.
+    const classMismatches: Record<string, { client: number; telemetry: number }> = {};
+    const classes = new Set([...Object.keys(clientClasses), ...Object.keys(perClass)]);
+    classes.delete('network_error');
+    for (const c of [...classes].sort()) {
+      const client = clientClasses[c as StatusClass] ?? 0;
+      const telemetry = perClass[c] ?? 0;
+      if (Math.abs(telemetry - client) > allowed) classMismatches[c] = { client, telemetry };
+    }
+    const ok = Math.abs(diff) <= allowed && Object.keys(classMismatches).length === 0;
+    const byClass = Object.entries(classMismatches)
+      .map(([c, m]) => `${c}: telemetry ${m.telemetry} / client ${m.client}`)
+      .join(', ');
     return verdict(
       check,
       ok ? 'pass' : violated(check),
-      `Prometheus counted ${serverTotal} requests, the client sent ${clientTotal} (diff ${diff >= 0 ? '+' : ''}${diff}, allowed ±${fmt(allowed)})`,
+      `Prometheus counted ${serverTotal} requests, the client sent ${clientTotal} (diff ${diff >= 0 ? '+' : ''}${diff}, allowed ±${fmt(allowed)})` +
+        (byClass ? `; by status class ${byClass}` : ''),
       {
         ...common,
         observed: serverTotal,
-        expected: `${clientTotal} ± ${fmt(allowed)}`,
-        details,
+        expected: `${clientTotal} ± ${fmt(allowed)}, each status class likewise`,
+        details: { ...details, classMismatches },
       },
     );
   }
@@ -275,6 +288,11 @@ function latencyTruth(
       observed: `P95 bucket (${fmt(lower)}, ${fmt(upper)}] s`,
       expected: `contains client P95 ${fmt(clientP95, 's')} ± ${slack} s`,
       details: {
+        p95: {
+          telemetryBucket: { lower, upper: Number.isFinite(upper) ? upper : '+Inf' },
+          clientSeconds: clientP95,
+          slackSeconds: slack,
+        },
         buckets: buckets.map((b) => ({ le: Number.isFinite(b.le) ? b.le : '+Inf', count: b.count })),
         clientCumulative: client.cumulative,
         exactness,
