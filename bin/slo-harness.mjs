@@ -24,6 +24,7 @@ if (major < 22) {
   // child does its own cleanup and we exit with its code.
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => child.kill('SIGTERM'));
+  process.on('SIGHUP', () => child.kill('SIGHUP'));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
 } else {
   const { register } = await import('tsx/esm/api');

@@ -32,6 +32,9 @@ export const options: Options = {
     http_req_failed: [{ threshold: 'rate<0.001', abortOnFail: false }],
     ifc_execution_failed: [{ threshold: 'rate<0.05', abortOnFail: false }],
   },
+  // Never follow a redirect: it could carry traffic (and the login body with the password)
+  // to a host outside the allow-list. Every API route is called with its canonical path.
+  maxRedirects: 0,
   // Setup creates the run's pipeline; teardown removes it even after a graceful stop.
   setupTimeout: '60s',
   teardownTimeout: '60s',

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { HarnessError } from '../util/errors.ts';
+import { STOP_SIGNALS } from '../util/interrupt.ts';
 import { runHarness } from '../load/run.ts';
 import { verifyStageFor } from '../verify/run-stage.ts';
 import type { Overrides } from '../load/plan.ts';
@@ -73,8 +74,7 @@ export function registerRun(program: Command): void {
           force.abort();
         }
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
       try {
         const result = await runHarness({
           profile: flags.profile,
@@ -99,8 +99,7 @@ export function registerRun(program: Command): void {
         }
         throw err;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
       }
     });
 }

@@ -62,7 +62,7 @@ export function registerStack(program: Command): void {
             retention: o.retention,
             ports: parsePortFlags(o.port),
             components: o.only ? (o.only.split(',').map((s) => s.trim()) as ComponentName[]) : undefined,
-            readyTimeoutMs: Number(o.readyTimeout),
+            readyTimeoutMs: parseReadyTimeout(o.readyTimeout),
             log: (l) => console.error(l),
           }),
         );
@@ -121,6 +121,20 @@ export function registerStack(program: Command): void {
       }
       if (o.follow && component) await follow(logPath(dir, component));
     });
+}
+
+function parseReadyTimeout(value: string): number {
+  const ms = Number(value);
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new HarnessError(
+      'CONFIG_BAD_TIMEOUT',
+      `--ready-timeout "${value}" is not a positive number of milliseconds`,
+      {
+        hint: 'e.g. --ready-timeout 60000',
+      },
+    );
+  }
+  return ms;
 }
 
 function withoutToken<T extends { adminToken: string }>(u: T): Omit<T, 'adminToken'> {

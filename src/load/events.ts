@@ -38,6 +38,13 @@ export type Emitted = RunEvent & { ts: string };
 
 export class EventLog {
   private listeners: Array<(e: Emitted) => void> = [];
+  private readonly warned = new Set<string>();
+
+  private warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    process.stderr.write(`slo-harness: warning: ${message}\n`);
+  }
 
   constructor(private readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
@@ -49,12 +56,18 @@ export class EventLog {
 
   emit(event: RunEvent): void {
     const e: Emitted = { ts: new Date().toISOString(), ...event };
-    appendFileSync(this.path, JSON.stringify(e) + '\n');
+    try {
+      appendFileSync(this.path, JSON.stringify(e) + '\n');
+    } catch (err) {
+      // A full disk must not stop the traffic (or crash a progress tick): say so once.
+      this.warnOnce('write', `cannot write ${this.path}: ${(err as Error).message}; events are no longer saved`);
+    }
     for (const l of this.listeners) {
       try {
         l(e);
-      } catch {
+      } catch (err) {
         // A listener (reporter) failing must not stop the run; the event is already on disk.
+        this.warnOnce('listener', `an event listener failed: ${(err as Error).message}`);
       }
     }
   }

@@ -97,6 +97,23 @@ export async function runK6(opts: K6RunOptions): Promise<K6RunResult> {
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   await spawned;
+  // If the harness dies (an uncaught error, process.exit), k6 must not go on sending
+  // traffic on its own: it runs in its own process group, so kill that group on exit.
+  const killOnExit = () => {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
+  // A full disk must not crash the run mid-traffic: keep streaming points, report once.
+  for (const stream of [logFile, textFile]) {
+    stream.on('error', (err) => opts.onLog?.(`slo-harness: cannot write ${stream.path}: ${err.message}`));
+  }
 
   const tail: string[] = [];
   let stopped = false;

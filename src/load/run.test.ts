@@ -40,7 +40,8 @@ describe('run against a configured target', () => {
       write: (t) => lines.push(t),
       env: { ...process.env, FAKE_USER: 'user', FAKE_PASS: 'user123' },
     });
-    expect(r.exitCode).toBe(0);
+    // No verification stage was given: traffic alone never reads as a pass.
+    expect(r.exitCode).toBe(3);
     expect(r.aborted).toBe(false);
     expect(r.target.name).toBe('fake');
     const ledger = JSON.parse(await readFile(join(r.runDir, 'ledger.json'), 'utf8')) as Ledger;

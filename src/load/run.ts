@@ -49,8 +49,9 @@ export type VerifyStage = (ctx: VerifyContext) => Promise<VerifyOutcome | undefi
  * saved, only when the traffic ran to its end. Returning undefined means "nothing verified".
  */
 export const verifyStage: VerifyStage = async (ctx) => {
-  ctx.events.emit({ type: 'verify.skipped', reason: 'verification is not wired into run yet' });
-  return undefined;
+  // Traffic without verification proves nothing: never let it read as a pass.
+  ctx.events.emit({ type: 'verify.skipped', reason: 'no verification stage was given to runHarness' });
+  return { exitCode: RUN_EXIT.inconclusive };
 };
 
 export interface RunHarnessOptions {
@@ -257,11 +258,23 @@ async function trafficAndAfter(a: TrafficArgs): Promise<RunResult> {
   });
   // A checkpoint of the ledger while traffic runs: if the harness itself is killed, the
   // run directory still holds an honest partial ledger (marked aborted).
+  // One checkpoint at a time, and the final write waits for it: two writers of ledger.json
+  // must never interleave (the final ledger would be overwritten by an 'aborted' snapshot).
+  let pendingCheckpoint: Promise<void> | undefined;
+  let checkpointWarned = false;
   const checkpoint = setInterval(() => {
-    void writeJsonAtomic(
+    if (pendingCheckpoint) return;
+    pendingCheckpoint = writeJsonAtomic(
       ledgerPath,
       builder.finish({ aborted: true, exitCode: null, fallbackWindow: { start: trafficStart, end: new Date() } }),
-    ).catch(() => {});
+    )
+      .catch((err: unknown) => {
+        if (!checkpointWarned) write(`warning: cannot checkpoint the ledger: ${(err as Error).message}\n`);
+        checkpointWarned = true;
+      })
+      .finally(() => {
+        pendingCheckpoint = undefined;
+      });
   }, 30_000);
   checkpoint.unref();
 
@@ -293,10 +306,10 @@ async function trafficAndAfter(a: TrafficArgs): Promise<RunResult> {
       });
     } finally {
       progress.stop();
-      clearInterval(checkpoint);
     }
   }
   clearInterval(checkpoint);
+  await pendingCheckpoint;
   const aborted = signal.aborted || (result?.stopped ?? false);
   const exit: K6Exit = result?.exit ?? {
     code: null,

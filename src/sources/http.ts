@@ -59,6 +59,8 @@ export async function getJson(
   try {
     res = await fetch(url, {
       headers: { accept: 'application/json', ...headers },
+      // Auth headers from the environment must not follow a redirect to another host.
+      redirect: 'error',
       signal: AbortSignal.timeout(timeout),
     });
   } catch (err) {

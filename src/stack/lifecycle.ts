@@ -94,6 +94,14 @@ export async function choosePorts(
   return ports;
 }
 
+const CHILD_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER'];
+
+function childEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of CHILD_ENV_KEYS) if (env[k] !== undefined) out[k] = env[k] as string;
+  return out;
+}
+
 async function ephemeralDefaults(): Promise<Ports> {
   const out = { ...DEFAULT_PORTS } as Ports;
   const seen = new Set<number>();
@@ -184,6 +192,14 @@ async function stopRecorded(
   const alive = [...records.values()].filter(isOurs);
   // Reverse start order is not needed for correctness here; stop all at once to be quick.
   await Promise.all(alive.map(stopProcess));
+  const survivors = alive.filter(isOurs);
+  if (survivors.length > 0) {
+    // Keep the records: forgetting a live process would orphan it for good.
+    throw new HarnessError('STOP_FAILED', `could not stop pid(s) ${survivors.map((r) => r.pid).join(', ')}`, {
+      where: stateDir,
+      hint: `kill them by hand (kill -9 ${survivors.map((r) => r.pid).join(' ')}), then run \`slo-harness stack down\` again`,
+    });
+  }
   if (alive.length > 0) log(`stopped ${alive.length} leftover process(es)`);
   await clearState(stateDir);
   return alive.length;
@@ -316,7 +332,9 @@ async function upLocked(
         // stack, and `down` can stop a component together with anything it spawned.
         detached: true,
         stdio: ['ignore', fh.fd, fh.fd],
-        env: { ...env, ...launch.env },
+        // Long-lived, detached children get only what they need, not the harness's whole
+        // environment (which may hold credentials for a real target).
+        env: { ...childEnv(env), ...launch.env },
       });
       await fh.close();
       const entry: { child: ChildProcess; exited?: string; spawnedAt: number } = { child, spawnedAt: Date.now() };

@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, rename, rm, writeFile, appendFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HarnessError } from '../util/errors.ts';
@@ -126,7 +126,7 @@ async function buildGoTool(
         cwd: work,
         env: goEnv,
         onLine: (line) => {
-          void appendFile(logPath, line + '\n');
+          appendFileSync(logPath, line + '\n'); // sync: lines stay in order
           if (step.what === 'compile' && line && !line.startsWith('#')) compiled++;
           const now = Date.now();
           if (now - lastReport > 5000) {

@@ -3,6 +3,8 @@
  * stop what it started and clean up before the process exits. The handlers are removed
  * afterwards; a second Ctrl-C while cleaning up is ignored rather than killing the cleanup.
  */
+export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ctl = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
@@ -11,12 +13,11 @@ export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>):
       ctl.abort(new Error(`interrupted by ${sig}`));
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP too: a closed terminal or ssh session must not skip the cleanup.
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   try {
     return await fn(ctl.signal);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
   }
 }

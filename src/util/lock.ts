@@ -1,28 +1,51 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { link, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { HarnessError } from './errors.ts';
-import { isAlive } from './proc.ts';
+import { processStartTime } from './proc.ts';
 import { delay } from './wait.ts';
 
+/** A lock file written but not yet filled is "being written" for this long, then stale. */
+const EMPTY_GRACE_MS = 5000;
+
 /**
- * Advisory lock by exclusive file create, holding the owner's pid. A lock whose holder died
- * (a crash, a kill -9) is taken over rather than blocking forever.
+ * Advisory lock: the owner's pid and kernel start time are written to a private file that is
+ * then hard-linked onto the lock path, so the lock appears atomically with its content (a
+ * racing reader never sees it empty). A lock whose holder died (crash, kill -9) — or whose
+ * pid was recycled by another process — is taken over rather than blocking forever.
  */
 export async function acquireLock(
   path: string,
   opts: { onWait?: (holderPid: number) => void; timeoutMs?: number } = {},
 ): Promise<() => Promise<void>> {
   const start = Date.now();
+  const mine = `${process.pid} ${processStartTime(process.pid) ?? '0'}`;
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  await writeFile(tmp, mine);
   let announced = false;
-  for (;;) {
-    try {
-      const fh = await open(path, 'wx');
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      return () => rm(path, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (!holder || !isAlive(holder) || holder === process.pid) {
+  try {
+    for (;;) {
+      try {
+        await link(tmp, path);
+        return async () => {
+          // Only remove the lock if it is still ours.
+          if ((await readFile(path, 'utf8').catch(() => '')) === mine) await rm(path, { force: true });
+        };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new HarnessError('LOCK_FAILED', `cannot create lock ${path}`, {
+            cause: err,
+            hint: 'check that the directory exists and is writable',
+          });
+        }
+      }
+      const content = await readFile(path, 'utf8').catch(() => undefined);
+      if (content === undefined) continue; // released meanwhile: try again at once
+      const [pidText, startTime] = content.trim().split(' ');
+      const holder = Number(pidText);
+      const holderAlive = holder > 0 && startTime !== undefined && processStartTime(holder) === startTime;
+      const emptyAndOld =
+        content.trim() === '' &&
+        Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0) > EMPTY_GRACE_MS;
+      if ((content.trim() !== '' && !holderAlive) || emptyAndOld) {
         await rm(path, { force: true });
         continue;
       }
@@ -32,11 +55,12 @@ export async function acquireLock(
       }
       if (opts.timeoutMs !== undefined && Date.now() - start > opts.timeoutMs) {
         throw new HarnessError('LOCK_TIMEOUT', `lock ${path} still held by pid ${holder} after ${opts.timeoutMs} ms`, {
-          cause: err,
           hint: `wait for pid ${holder} to finish, or stop it if it hangs`,
         });
       }
       await delay(250);
     }
+  } finally {
+    await rm(tmp, { force: true });
   }
 }

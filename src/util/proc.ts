@@ -34,15 +34,15 @@ export function runCommand(
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    let partial = '';
+    // One partial line per stream: interleaved chunks must not glue lines of both together.
+    const partial = { out: '', err: '' };
     const onData = (chunk: Buffer, into: 'out' | 'err') => {
       const s = chunk.toString();
       if (into === 'out') stdout += s;
       else stderr += s;
       if (opts.onLine) {
-        partial += s;
-        const parts = partial.split('\n');
-        partial = parts.pop() ?? '';
+        const parts = (partial[into] + s).split('\n');
+        partial[into] = parts.pop() ?? '';
         for (const line of parts) opts.onLine(line);
       }
     };
@@ -55,7 +55,7 @@ export function runCommand(
     });
     child.once('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      if (partial && opts.onLine) opts.onLine(partial);
+      if (opts.onLine) for (const rest of [partial.out, partial.err]) if (rest) opts.onLine(rest);
       resolve({ code, signal, stdout, stderr });
     });
   });

@@ -1,0 +1,51 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { acquireLock } from './lock.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slo-lock-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('acquireLock', () => {
+  it('gives the lock to one holder at a time, the second after the first releases', async () => {
+    const path = join(dir, 'lock');
+    const order: string[] = [];
+    const release1 = await acquireLock(path);
+    order.push('first in');
+    const second = acquireLock(path).then(async (release) => {
+      order.push('second in');
+      await release();
+    });
+    await new Promise((r) => setTimeout(r, 300)); // give the second a chance to (wrongly) get in
+    expect(order).toEqual(['first in']);
+    order.push('first out');
+    await release1();
+    await second;
+    expect(order).toEqual(['first in', 'first out', 'second in']);
+  });
+
+  it('takes over a lock left by a dead process or a recycled pid', async () => {
+    const path = join(dir, 'lock');
+    await writeFile(path, `${process.pid} 1`); // our pid, but not our start time: a recycled pid
+    const release = await acquireLock(path);
+    expect((await readFile(path, 'utf8')).split(' ')[0]).toBe(String(process.pid));
+    await release();
+  });
+
+  it('says who holds it and gives up at the deadline', async () => {
+    const path = join(dir, 'lock');
+    const release = await acquireLock(path);
+    const waits: number[] = [];
+    await expect(acquireLock(path, { timeoutMs: 300, onWait: (p) => waits.push(p) })).rejects.toMatchObject({
+      code: 'LOCK_TIMEOUT',
+    });
+    expect(waits).toEqual([process.pid]);
+    await release();
+  });
+});
