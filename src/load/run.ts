@@ -5,6 +5,8 @@ import type { Ledger } from '../ledger/types.ts';
 import { HarnessError, errorMessage } from '../util/errors.ts';
 import { ensureTool } from '../tools/provision.ts';
 import { stackDown, stackUp, stackUrls } from '../stack/lifecycle.ts';
+import { takeLease, type Lease } from '../stack/lease.ts';
+import { defaultStateDir } from '../stack/config.ts';
 import { parseDuration } from '../util/duration.ts';
 import { EventLog } from './events.ts';
 import { fixtureImages, harnessScript } from './fixtures.ts';
@@ -153,6 +155,7 @@ export async function runHarness(o: RunHarnessOptions): Promise<RunResult> {
   const onAbort = () => events.emit({ type: 'run.aborted', signal: 'SIGINT/SIGTERM' });
   signal.addEventListener('abort', onAbort, { once: true });
 
+  let lease: Lease | undefined;
   let stackStarted = false;
   let stateDir = o.stateDir;
   try {
@@ -162,6 +165,8 @@ export async function runHarness(o: RunHarnessOptions): Promise<RunResult> {
     } else {
       events.emit({ type: 'stack.starting' });
       write('starting the embedded stack (Prometheus, Alertmanager, Jaeger, reference ImageFlowCanvas)…\n');
+      // The lease comes first, so a run finishing meanwhile sees this one and leaves the stack up.
+      lease = await takeLease(stateDir ?? defaultStateDir(env));
       const up = await stackUp({
         ...(stateDir ? { stateDir } : {}),
         ...(o.stackOptions ?? {}),
@@ -171,6 +176,7 @@ export async function runHarness(o: RunHarnessOptions): Promise<RunResult> {
         signal,
       });
       stackStarted = up.started;
+      if (up.started) await lease.markRunOwned();
       stateDir = up.state.stateDir;
       const urls = stackUrls(up.state);
       target = {
@@ -216,10 +222,15 @@ export async function runHarness(o: RunHarnessOptions): Promise<RunResult> {
     throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
-    if (stackStarted) {
-      write('stopping the embedded stack…\n');
-      const n = await stackDown({ ...(stateDir ? { stateDir } : {}), env });
-      events.emit({ type: 'stack.stopped', processes: n });
+    if (lease) {
+      const { lastOut, runOwned, others } = await lease.release();
+      if (runOwned && lastOut) {
+        write('stopping the embedded stack…\n');
+        const n = await stackDown({ ...(stateDir ? { stateDir } : {}), env });
+        events.emit({ type: 'stack.stopped', processes: n });
+      } else if (stackStarted && others > 0) {
+        write(`leaving the embedded stack running: ${others} other run(s) use it; the last one stops it\n`);
+      }
     }
   }
 }

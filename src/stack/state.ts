@@ -88,6 +88,8 @@ export async function readPidFiles(dir: string): Promise<Array<{ name: string; p
 
 export async function clearState(dir: string): Promise<void> {
   await rm(stateFile(dir), { force: true });
+  // A stopped stack is no longer owned by any run (see lease.ts).
+  await rm(join(dir, 'leases', '.run-owned'), { force: true });
   await rm(pidDir(dir), { recursive: true, force: true });
 }
 
