@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VerifyStage } from '../load/run.ts';
 import { HarnessError } from '../util/errors.ts';
+import { parseDuration } from '../util/duration.ts';
 import { toJson, verify, type VerifyReport } from './engine.ts';
 import type { Outcome } from './types.ts';
 
@@ -17,16 +18,23 @@ const GATE_EXIT: Record<Outcome, number> = { pass: 0, warn: 0, skipped: 0, fail:
 export function verifyStageFor(opts: { checksDir?: string; write: (text: string) => void }): VerifyStage {
   return async (ctx) => {
     const t = ctx.target;
+    const scrapeInterval = t.scrapeInterval ?? '15s';
+    const evaluationInterval = t.evaluationInterval ?? scrapeInterval;
+    const scrapeS = parseDuration(scrapeInterval) ?? 15;
+    const evalS = parseDuration(evaluationInterval) ?? scrapeS;
     const report = await verify({
       ledger: ctx.ledger,
       ...(t.prometheus ? { prometheus: { url: t.prometheus } } : {}),
       ...(t.alertmanager ? { alertmanager: { url: t.alertmanager } } : {}),
       ...(t.logs?.kind === 'file' ? { logs: t.logs.paths } : {}),
-      scrapeInterval: t.scrapeInterval ?? '15s',
-      evaluationInterval: t.evaluationInterval ?? t.scrapeInterval ?? '15s',
+      scrapeInterval,
+      evaluationInterval,
       ...(opts.checksDir ? { checksDir: opts.checksDir } : {}),
       ...(t.telemetry ? { telemetry: t.telemetry } : {}),
       settle: true,
+      // The profile's `settle`: how long verification may wait for the telemetry to catch up,
+      // never less than four scrape + evaluation intervals of the target.
+      settleTimeoutMs: Math.max(ctx.plan.settleSeconds * 1000, 4 * (scrapeS + evalS) * 1000, 10_000),
       log: (line) => opts.write(`verify: ${line}\n`),
     });
     if (report instanceof HarnessError) throw report;
