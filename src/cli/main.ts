@@ -1,16 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { formatError, HarnessError } from '../util/errors.ts';
 import { registerCommands } from './commands.ts';
+import { EXIT } from '../util/exit-codes.ts';
 
-/** Exit codes are a contract: see `slo-harness --help` and the README. */
-export const EXIT = {
-  ok: 0,
-  gateFailed: 1,
-  usage: 2,
-  inconclusive: 3,
-  error: 4,
-  interrupted: 130,
-} as const;
+export { EXIT } from '../util/exit-codes.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('slo-harness')

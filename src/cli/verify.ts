@@ -7,7 +7,7 @@ import { readState } from '../stack/state.ts';
 import { HarnessError } from '../util/errors.ts';
 import { parseDuration } from '../util/duration.ts';
 import { DEFAULT_CHECKS_DIR, toJson, verify, type VerifyReport } from '../verify/engine.ts';
-import { EXIT } from './main.ts';
+import { EXIT, gateExitCode } from '../util/exit-codes.ts';
 
 /** `--since 2h` (ago) or an ISO-8601 instant. */
 export function parseInstant(text: string, now: number): Date | HarnessError {
@@ -45,10 +45,6 @@ export function printReport(r: VerifyReport): void {
   console.log(
     `\n${r.outcome.toUpperCase()}: ${count('pass')} pass, ${count('fail')} fail, ${count('warn')} warn, ${count('inconclusive')} inconclusive, ${count('skipped')} skipped (${r.durationMs} ms)`,
   );
-}
-
-export function exitCodeOf(outcome: VerifyReport['outcome']): number {
-  return outcome === 'fail' ? EXIT.gateFailed : outcome === 'inconclusive' ? EXIT.inconclusive : EXIT.ok;
 }
 
 export function registerVerify(program: Command): void {
@@ -120,6 +116,6 @@ export function registerVerify(program: Command): void {
       if (report instanceof HarnessError) throw report;
       if (o.json) console.log(JSON.stringify(toJson(report), null, 2));
       else printReport(report);
-      process.exitCode = exitCodeOf(report.outcome);
+      process.exitCode = gateExitCode(report.outcome);
     });
 }

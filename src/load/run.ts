@@ -2,6 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Ledger } from '../ledger/types.ts';
+import { EXIT } from '../util/exit-codes.ts';
 import { HarnessError, errorMessage } from '../util/errors.ts';
 import { ensureTool } from '../tools/provision.ts';
 import { stackDown, stackUp, stackUrls } from '../stack/lifecycle.ts';
@@ -26,7 +27,8 @@ import {
 } from './target-config.ts';
 
 /** Exit codes of `run` (the same contract as src/cli/main.ts EXIT). */
-export const RUN_EXIT = { ok: 0, gateFailed: 1, inconclusive: 3, error: 4, interrupted: 130 } as const;
+/** The run's exit codes: the one table in src/util/exit-codes.ts. */
+export const RUN_EXIT = EXIT;
 
 /** What the verification stage gets: everything observed, nothing it must re-derive. */
 export interface VerifyContext {

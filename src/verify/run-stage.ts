@@ -2,12 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VerifyStage } from '../load/run.ts';
 import { HarnessError } from '../util/errors.ts';
+import { gateExitCode } from '../util/exit-codes.ts';
 import { parseDuration } from '../util/duration.ts';
 import { toJson, verify, type VerifyReport } from './engine.ts';
-import type { Outcome } from './types.ts';
-
-/** Exit codes `run` uses for the verdict (see src/cli/main.ts EXIT). */
-const GATE_EXIT: Record<Outcome, number> = { pass: 0, warn: 0, skipped: 0, fail: 1, inconclusive: 3 };
 
 /**
  * The verification stage of `slo-harness run`: judges the run's traffic window with the
@@ -55,7 +52,7 @@ export function verifyStageFor(opts: { checksDir?: string; write: (text: string)
     const counts = countOutcomes(report);
     ctx.events.emit({ type: 'verify.ended', outcome: report.outcome, counts, path, durationMs: report.durationMs });
     opts.write(renderSummary(report, counts, path));
-    return { exitCode: GATE_EXIT[report.outcome] };
+    return { exitCode: gateExitCode(report.outcome) };
   };
 }
 
