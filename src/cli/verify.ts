@@ -7,7 +7,7 @@ import { readState } from '../stack/state.ts';
 import { HarnessError } from '../util/errors.ts';
 import { parseDuration } from '../util/duration.ts';
 import { DEFAULT_CHECKS_DIR, toJson, verify, type VerifyReport } from '../verify/engine.ts';
-import { EXIT, gateExitCode } from '../util/exit-codes.ts';
+import { gateExitCode } from '../util/exit-codes.ts';
 
 /** `--since 2h` (ago) or an ISO-8601 instant. */
 export function parseInstant(text: string, now: number): Date | HarnessError {
