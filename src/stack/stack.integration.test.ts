@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { stackDown, stackStatus, stackUp, stackUrls, type StackState } from './lifecycle.ts';
 import { processStartTime, runCommand } from '../util/proc.ts';
 import { ensureTool } from '../tools/provision.ts';
+import { waitFor } from '../util/wait.ts';
 import type { ComponentName } from './config.ts';
 
 /** The observability components (the reference system has tests of its own). */
@@ -79,25 +80,49 @@ describe('embedded stack (real Prometheus, Alertmanager, node exporter, Jaeger)'
     expect(again.state.components).toEqual(state.components);
   });
 
-  it('scrapes node exporter and Jaeger self-metrics, and the webhook sink records deliveries', async () => {
+  it('scrapes node exporter, Jaeger self-metrics and Alertmanager', async () => {
     const u = stackUrls(state);
-    const deadline = Date.now() + 20_000;
-    let up: Record<string, string> = {};
-    while (Date.now() < deadline) {
-      const res = await fetch(`${u.prometheus}/api/v1/query?query=up`);
-      const body = (await res.json()) as {
-        data: { result: Array<{ metric: { job: string }; value: [number, string] }> };
-      };
-      up = Object.fromEntries(body.data.result.map((r) => [r.metric.job, r.value[1]]));
-      if (up['node-exporter'] === '1' && up.jaeger === '1' && up.alertmanager === '1') break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(up).toMatchObject({ 'node-exporter': '1', jaeger: '1', alertmanager: '1', prometheus: '1' });
+    const scraped = await waitFor(
+      async () => {
+        const res = await fetch(`${u.prometheus}/api/v1/query?query=up`);
+        const body = (await res.json()) as {
+          data: { result: Array<{ metric: { job: string }; value: [number, string] }> };
+        };
+        const up = Object.fromEntries(body.data.result.map((r) => [r.metric.job, r.value[1]]));
+        const want = ['node-exporter', 'jaeger', 'alertmanager', 'prometheus'];
+        return { done: want.every((j) => up[j] === '1'), value: up, reason: JSON.stringify(up) };
+      },
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
+    expect(scraped.ok, scraped.reason).toBe(true);
+  });
 
-    const post = await fetch(`${u.alertSink}/alerts`, { method: 'POST', body: JSON.stringify({ probe: 1 }) });
+  it('Alertmanager delivers an alert to the webhook sink, which serves it back', async () => {
+    const u = stackUrls(state);
+    const alertname = `HarnessProbe${Date.now()}`;
+    const post = await fetch(`${u.alertmanager}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ labels: { alertname, severity: 'info' }, annotations: { summary: 'probe' } }]),
+    });
     expect(post.status).toBe(200);
-    const deliveries = (await (await fetch(`${u.alertSink}/deliveries`)).json()) as Array<{ payload: unknown }>;
-    expect(deliveries.at(-1)!.payload).toEqual({ probe: 1 });
+    const delivered = await waitFor(
+      async () => {
+        const deliveries = (await (await fetch(`${u.alertSink}/deliveries`)).json()) as Array<{
+          payload: { receiver?: string; alerts?: Array<{ labels: Record<string, string>; status: string }> };
+        }>;
+        const hit = deliveries.find((d) => d.payload.alerts?.some((a) => a.labels.alertname === alertname));
+        return {
+          done: hit !== undefined,
+          value: hit,
+          reason: `${deliveries.length} deliveries, none for ${alertname}`,
+        };
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
+    expect(delivered.ok, delivered.reason).toBe(true);
+    expect(delivered.value!.payload.receiver).toBe('harness-webhook');
+    expect(delivered.value!.payload.alerts![0]!.status).toBe('firing');
   });
 
   it('the cached k6 runs a trivial TypeScript script', async () => {
