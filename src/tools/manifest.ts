@@ -18,4 +18,3 @@ export type ToolName = 'k6' | 'jaeger' | 'prometheus' | 'alertmanager' | 'node-e
 
 const { $comment: _comment, ...tools } = manifestJson;
 export const MANIFEST = tools as Record<ToolName, ToolSpec>;
-export const TOOL_NAMES = Object.keys(MANIFEST) as ToolName[];

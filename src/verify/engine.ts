@@ -1,5 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Ledger } from '../ledger/types.ts';
 import { alertmanagerSource } from '../sources/alertmanager.ts';
 import type { Endpoint } from '../sources/http.ts';
@@ -15,7 +14,7 @@ import { settle, type SettleResult } from './settle.ts';
 import { loadTarget, withDefaults } from './target.ts';
 import type { Check, EvalContext, Observations, Outcome, TargetConfig, Verdict } from './types.ts';
 
-export const DEFAULT_CHECKS_DIR = new URL('../../checks/', import.meta.url).pathname;
+export const DEFAULT_CHECKS_DIR = fileURLToPath(new URL('../../checks/', import.meta.url));
 
 export interface VerifyOptions {
   prometheus?: Endpoint;
@@ -69,6 +68,12 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport | Harnes
   const cat = await loadChecks(opts.checksDir ?? DEFAULT_CHECKS_DIR, target);
   if (cat instanceof HarnessError) return cat;
   const checks = selectChecks(cat.checks, opts.only);
+  if (opts.only?.length && checks.length === 0) {
+    // An empty selection would "pass" having judged nothing.
+    return new HarnessError('CONFIG_ONLY_NO_MATCH', `--only ${opts.only.join(',')} matches no check`, {
+      hint: '`slo-harness checks list` shows the check ids and requirement IDs',
+    });
+  }
   const win =
     opts.window ??
     (opts.ledger ? { start: new Date(opts.ledger.window.start), end: new Date(opts.ledger.window.end) } : undefined);
@@ -129,50 +134,6 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport | Harnes
     observations,
     durationMs: Date.now() - started,
   };
-}
-
-/** What `run` needs from the stack to verify (a subset of stackUrls()). */
-export interface StackEndpoints {
-  prometheus: string;
-  alertmanager: string;
-  /** The reference system's JSON-lines log files (stackUrls().appLogs values). */
-  appLogs: string[];
-}
-
-/**
- * Called by `slo-harness run` after its traffic: reads `<runDir>/ledger.json`, verifies the
- * run's window against the stack, writes `<runDir>/verdicts.json` and returns the report.
- */
-export async function verifyRun(opts: {
-  runDir: string;
-  endpoints: StackEndpoints;
-  scrapeInterval: string;
-  evaluationInterval: string;
-  checksDir?: string;
-  targetFile?: string;
-  log?: (line: string) => void;
-}): Promise<VerifyReport | HarnessError> {
-  let ledger: Ledger;
-  try {
-    ledger = JSON.parse(await readFile(join(opts.runDir, 'ledger.json'), 'utf8')) as Ledger;
-  } catch (err) {
-    return new HarnessError('RUN_NO_LEDGER', `cannot read ${join(opts.runDir, 'ledger.json')}`, { cause: err });
-  }
-  const report = await verify({
-    ledger,
-    prometheus: { url: opts.endpoints.prometheus },
-    alertmanager: { url: opts.endpoints.alertmanager },
-    logs: opts.endpoints.appLogs,
-    scrapeInterval: opts.scrapeInterval,
-    evaluationInterval: opts.evaluationInterval,
-    checksDir: opts.checksDir,
-    targetFile: opts.targetFile,
-    settle: true,
-    log: opts.log,
-  });
-  if (report instanceof HarnessError) return report;
-  await writeFile(join(opts.runDir, 'verdicts.json'), `${JSON.stringify(toJson(report), null, 2)}\n`);
-  return report;
 }
 
 /** The report as saved: verdicts and context, without the bulky raw observations. */

@@ -1,3 +1,4 @@
+import { DEFAULT_TARGET } from './target.ts';
 import { describe, expect, it } from 'vitest';
 import { aggregate } from './compare.ts';
 import { evaluateOne, overall } from './evaluate.ts';
@@ -77,9 +78,11 @@ describe('prometheus query checks', () => {
     expect(v.reason).toMatch(/prometheus SOURCE_UNREACHABLE: connect ECONNREFUSED/);
   });
 
-  it('a backend that is not configured skips; too little traffic is inconclusive', () => {
+  it('a backend that is not configured is inconclusive; too little traffic is inconclusive', () => {
     const ctx = ctxAt({ backends: { prometheus: false, alertmanager: true, logs: true } });
-    expect(evaluateOne(q(), {}, undefined, ctx).outcome).toBe('skipped');
+    const unconfigured = evaluateOne(q(), {}, undefined, ctx);
+    expect(unconfigured.outcome).toBe('inconclusive');
+    expect(unconfigured.reason).toBe('no prometheus configured');
     const v = evaluateOne(q({ minTraffic: { requests: 5000 } }), { main: matrix(100) }, ledgerOf(), ctxAt());
     expect(v.outcome).toBe('inconclusive');
     expect(v.reason).toBe('not enough traffic to judge');
@@ -187,6 +190,45 @@ describe('ground truth against telemetry', () => {
     expect(
       evaluateOne(truth('request-count'), { before: vec(), after: reqs(600, 399) }, withNet, ctxAt()).outcome,
     ).toBe('pass');
+  });
+
+  it('request count: a client route missing from the telemetry fails unless declared uninstrumented', () => {
+    const onlyExec = vec([{ method: 'POST', route: '/v1/executions/', code: '202' }, 400]);
+    const strict = ctxAt({ target: { ...DEFAULT_TARGET, uninstrumentedRoutes: [] } });
+    const lost = evaluateOne(truth('request-count'), { before: vec(), after: onlyExec }, ledgerOf(), strict);
+    expect(lost.outcome).toBe('fail');
+    expect(lost.summary).toMatch(/by route GET \/v1\/health: telemetry 0 \/ client 600/);
+    // The default mapping declares the health probe uninstrumented: the rest is compared.
+    const probe = evaluateOne(truth('request-count'), { before: vec(), after: onlyExec }, ledgerOf(), ctxAt());
+    expect(probe.outcome).toBe('pass');
+    expect(probe.summary).toMatch(/counted 400 requests, the client sent 400/);
+  });
+
+  it('request count: routes off in opposite directions fail although the total matches', () => {
+    const shifted = vec(
+      [{ method: 'GET', route: '/v1/health', code: '200' }, 650],
+      [{ method: 'POST', route: '/v1/executions/', code: '202' }, 350],
+    );
+    const v = evaluateOne(truth('request-count'), { before: vec(), after: shifted }, ledgerOf(), ctxAt());
+    expect(v.outcome).toBe('fail');
+    expect(v.summary).toMatch(
+      /GET \/v1\/health: telemetry 650 \/ client 600, POST \/v1\/executions\/: telemetry 350 \/ client 400/,
+    );
+  });
+
+  it('a tolerance as large as the traffic cannot fail, so it is inconclusive', () => {
+    // No scrape after the traffic and the last one at its very start: rate × gap ≈ all requests.
+    const ctx = ctxAt({ settle: { ok: false, reason: 'deadline', lastScrape: T0 } });
+    const v = evaluateOne(truth('request-count'), { before: vec(), after: vec() }, ledgerOf(), ctx);
+    expect(v.outcome).toBe('inconclusive');
+    const zero = evaluateOne(
+      truth('request-count'),
+      { before: vec(), after: vec([{ method: 'GET', route: '/v1/health', code: '200' }, 0]) },
+      ledgerOf(),
+      ctx,
+    );
+    expect(zero.outcome).toBe('inconclusive');
+    expect(zero.summary).toMatch(/cannot fail/);
   });
 
   it('counter reset in the window is inconclusive', () => {
@@ -346,6 +388,15 @@ describe('overall status', () => {
     expect(overall([v('pass'), v('inconclusive')])).toBe('inconclusive');
     expect(overall([v('pass'), v('warn', 'warning')])).toBe('warn');
     expect(overall([v('pass')])).toBe('pass');
+  });
+
+  it('nothing judged is inconclusive, never a pass', () => {
+    const v = (outcome: 'pass' | 'skipped' | 'warn', severity: 'gate' | 'warning' = 'gate') =>
+      ({ outcome, severity }) as Parameters<typeof overall>[0][number];
+    expect(overall([])).toBe('inconclusive');
+    expect(overall([v('skipped'), v('skipped')])).toBe('inconclusive');
+    expect(overall([v('warn', 'warning')])).toBe('inconclusive');
+    expect(overall([v('skipped'), v('pass')])).toBe('pass');
   });
 });
 

@@ -44,8 +44,9 @@ export function evaluateOne(
   const win = checkWindow(check, ctx, ledger);
   const range = isoRange({ start: win.start, end: ctx.evalTime });
   for (const b of backendsOf(reqs)) {
+    // Not observed is never passed: an unconfigured backend leaves its checks undecided.
     if (!ctx.backends[b])
-      return verdict(check, 'skipped', `the ${b} backend is not configured`, {
+      return verdict(check, 'inconclusive', `the ${b} backend is not configured`, {
         queries,
         range,
         reason: `no ${b} configured`,
@@ -121,17 +122,16 @@ export function evaluateOne(
   }
 }
 
-/** Precedence for the run's overall status: one fail fails the gate. */
+/**
+ * Precedence for the run's overall status: one fail fails the gate; anything unobserved
+ * makes it inconclusive; and a run in which no gate check was judged at all (every one
+ * skipped, or none selected) is inconclusive too — nothing proven is never a pass.
+ */
 export function overall(verdicts: Verdict[]): Outcome {
   const gate = verdicts.filter((v) => v.severity === 'gate');
   if (gate.some((v) => v.outcome === 'fail')) return 'fail';
   if (gate.some((v) => v.outcome === 'inconclusive')) return 'inconclusive';
+  if (!gate.some((v) => v.outcome === 'pass')) return 'inconclusive';
   if (verdicts.some((v) => v.outcome === 'warn' || v.outcome === 'fail')) return 'warn';
   return 'pass';
-}
-
-export interface Coverage {
-  id: string;
-  checks: string[];
-  outcomes: Outcome[];
 }

@@ -163,5 +163,6 @@ export const targetConfigSchema = {
     job: { type: 'string' },
     metrics: { type: 'object', additionalProperties: { type: 'string', pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$' } },
     executionStatus: { type: 'object', additionalProperties: { type: 'string' } },
+    uninstrumentedRoutes: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z]+ /' } },
   },
 } as const;

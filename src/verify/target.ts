@@ -23,6 +23,8 @@ export const DEFAULT_TARGET: TargetConfig = {
     executions: 'pipeline_executions_total',
   },
   executionStatus: { completed: 'success', failed: 'failed', error: 'error' },
+  // The reference system (like most services) does not count its health probe.
+  uninstrumentedRoutes: ['GET /v1/health'],
 };
 
 /** Fills what a partial mapping leaves out with the defaults. */
@@ -31,6 +33,7 @@ export function withDefaults(t: Partial<TargetConfig>): TargetConfig {
     job: t.job ?? DEFAULT_TARGET.job,
     metrics: { ...DEFAULT_TARGET.metrics, ...(t.metrics ?? {}) },
     executionStatus: { ...DEFAULT_TARGET.executionStatus, ...(t.executionStatus ?? {}) },
+    uninstrumentedRoutes: t.uninstrumentedRoutes ?? DEFAULT_TARGET.uninstrumentedRoutes,
   };
 }
 
@@ -47,7 +50,7 @@ export async function loadTarget(file: string | undefined): Promise<TargetConfig
   if (!validate(raw)) {
     return new HarnessError('CONFIG_TARGET', `invalid target config ${file}`, {
       details: formatAjvErrors(file, validate.errors ?? []).join('\n'),
-      hint: 'allowed keys: job, metrics{name: metric}, executionStatus{ledgerOutcome: statusLabel}',
+      hint: 'allowed keys: job, metrics{name: metric}, executionStatus{ledgerOutcome: statusLabel}, uninstrumentedRoutes["METHOD /path"]',
     });
   }
   return withDefaults(raw as Partial<TargetConfig>);

@@ -150,6 +150,13 @@ function requestTruth(
     : ledger.requests.byStatusClass;
   const clientGood = GOOD.reduce((s, c) => s + (clientClasses[c] ?? 0), 0);
   const unmatched = [...ledgerRoutes].filter((r) => !telemetryRoutes.has(r));
+  // A client route the telemetry never saw is lost requests, unless declared uninstrumented.
+  const uninstrumented = new Set(ctx.target.uninstrumentedRoutes.map(normaliseRoute));
+  const lost = useRoutes
+    ? ledger.requests.byRoute.filter(
+        (r) => !telemetryRoutes.has(normaliseRoute(r.route)) && !uninstrumented.has(normaliseRoute(r.route)),
+      )
+    : [];
   const tol = timingTolerance(ctx, ledger, clientTotal);
   const relTol = (check.relativeTolerance ?? 0) * clientTotal;
   const allowed = tol.abs + relTol;
@@ -158,7 +165,12 @@ function requestTruth(
     client: { total: clientTotal, byStatusClass: clientClasses },
     telemetry: { total: serverTotal, byStatusClass: perClass },
     routes: useRoutes
-      ? { compared: matched, clientOnly: unmatched, mismatches: routeMismatches }
+      ? {
+          compared: matched,
+          clientOnly: unmatched,
+          lost: lost.map((r) => `${normaliseRoute(r.route)} (${r.total})`),
+          mismatches: routeMismatches,
+        }
       : 'route labels did not match the ledger: compared totals',
     tolerance: { absolute: allowed, derivation: tol.why },
   };
@@ -168,6 +180,14 @@ function requestTruth(
       reason: 'not enough traffic to judge',
       details,
     });
+  // A comparison whose tolerance covers the whole traffic cannot fail: it proves nothing.
+  if (allowed >= clientTotal)
+    return verdict(
+      check,
+      'inconclusive',
+      `the tolerance (±${fmt(allowed)}) is as large as the traffic (${clientTotal} requests): this comparison cannot fail`,
+      { ...common, reason: 'tolerance covers the whole traffic', details },
+    );
   if (check.truth === 'request-count') {
     const diff = serverTotal - clientTotal;
     // Per status class too: a service counting its 500s as 200s has the right total.
@@ -179,19 +199,29 @@ function requestTruth(
       const telemetry = perClass[c] ?? 0;
       if (Math.abs(telemetry - client) > allowed) classMismatches[c] = { client, telemetry };
     }
-    const ok = Math.abs(diff) <= allowed && Object.keys(classMismatches).length === 0;
+    const routeOff = Object.entries(routeMismatches).filter(([, m]) => Math.abs(m.telemetry - m.client) > allowed);
+    const ok =
+      Math.abs(diff) <= allowed &&
+      Object.keys(classMismatches).length === 0 &&
+      lost.length === 0 &&
+      routeOff.length === 0;
     const byClass = Object.entries(classMismatches)
       .map(([c, m]) => `${c}: telemetry ${m.telemetry} / client ${m.client}`)
       .join(', ');
+    const byRouteText = [
+      ...lost.map((r) => `${normaliseRoute(r.route)}: telemetry 0 / client ${r.total}`),
+      ...routeOff.map(([r, m]) => `${r}: telemetry ${m.telemetry} / client ${m.client}`),
+    ].join(', ');
     return verdict(
       check,
       ok ? 'pass' : violated(check),
       `Prometheus counted ${serverTotal} requests, the client sent ${clientTotal} (diff ${diff >= 0 ? '+' : ''}${diff}, allowed ±${fmt(allowed)})` +
-        (byClass ? `; by status class ${byClass}` : ''),
+        (byClass ? `; by status class ${byClass}` : '') +
+        (byRouteText ? `; by route ${byRouteText}` : ''),
       {
         ...common,
         observed: serverTotal,
-        expected: `${clientTotal} ± ${fmt(allowed)}, each status class likewise`,
+        expected: `${clientTotal} ± ${fmt(allowed)}, each status class and route likewise`,
         details: { ...details, classMismatches },
       },
     );

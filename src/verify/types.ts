@@ -319,4 +319,9 @@ export interface TargetConfig {
   metrics: Record<string, string>;
   /** Ledger execution outcome → `pipeline_executions_total{status}` value. */
   executionStatus: Record<string, string>;
+  /**
+   * Routes the service deliberately leaves out of `http_requests_total` (e.g. health probes),
+   * as "METHOD /path"; any other client route missing from the telemetry fails the count.
+   */
+  uninstrumentedRoutes: string[];
 }
