@@ -1,4 +1,4 @@
-import { authed, login, type SetupData } from './api.ts';
+import { authed, jsonBody, login, type SetupData } from './api.ts';
 
 /** One weighted choice: route templates, not URLs, so series stay bounded. */
 type Action = (data: SetupData) => void;
@@ -18,7 +18,7 @@ const pipelineCrud: Action = () => {
     { json: true },
   ).res;
   if (create.status !== 200 && create.status !== 201) return;
-  const id = (create.json() as { id?: string } | null)?.id;
+  const id = jsonBody<{ id?: string }>(create)?.id;
   if (!id) return;
   authed('GET', '/v1/pipelines/{id}', `/v1/pipelines/${id}`, null);
   authed(

@@ -36,6 +36,9 @@ export function fileLogSource(paths: string[], opts: { limit?: number } = {}): L
       const obs: LogsObs = { kind: 'logs', files, records: [], malformed: 0, total: 0 };
       for (const f of files) {
         const lines = createInterface({ input: createReadStream(f, 'utf8'), crlfDelay: Infinity });
+        // A malformed line has no timestamp: it is charged to the window when the record
+        // before it was in the window (so older runs' garbage in the same file is not).
+        let inWindow = false;
         for await (const line of lines) {
           if (!line.trim()) continue;
           let rec: unknown;
@@ -43,15 +46,16 @@ export function fileLogSource(paths: string[], opts: { limit?: number } = {}): L
             rec = JSON.parse(line);
           } catch {
             // Lines that are not JSON are exactly what LOG-1 forbids: count them.
-            obs.malformed++;
+            if (inWindow) obs.malformed++;
             continue;
           }
           if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) {
-            obs.malformed++;
+            if (inWindow) obs.malformed++;
             continue;
           }
           const t = Date.parse(String((rec as { timestamp?: unknown }).timestamp)) / 1000;
-          if (!Number.isNaN(t) && (t < start || t > end)) continue;
+          inWindow = Number.isNaN(t) || (t >= start && t <= end);
+          if (!inWindow) continue;
           obs.total++;
           if (obs.records.length < limit) obs.records.push(rec as Record<string, unknown>);
         }

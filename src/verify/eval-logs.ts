@@ -44,7 +44,9 @@ export function evalLogs(
       check,
       ok ? 'pass' : violated(check),
       ok
-        ? `${recs.length} records, every one has all ${a.required.length} fields`
+        ? o.total > o.records.length
+          ? `${recs.length} records checked (the first of ${o.total} in the window), each has all ${a.required.length} fields`
+          : `${recs.length} records, every one has all ${a.required.length} fields`
         : `${o.malformed} malformed lines; missing: ${miss.join(', ') || 'none'}`,
       {
         range,
