@@ -11,10 +11,13 @@ export function registerChecks(program: Command): void {
     .command('list')
     .description('List every check and the coverage per requirement ID (validates the catalogue strictly).')
     .option('--checks <dir>', 'check catalogue directory', DEFAULT_CHECKS_DIR)
-    .option('--target <file>', 'target config (metric name mapping)')
+    .option(
+      '--telemetry-map <file>',
+      'telemetry names mapping (YAML: job, metrics, executionStatus, uninstrumentedRoutes)',
+    )
     .option('--json', 'machine-readable output')
-    .action(async (o: { checks: string; target?: string; json?: boolean }) => {
-      const target = await loadTarget(o.target);
+    .action(async (o: { checks: string; telemetryMap?: string; json?: boolean }) => {
+      const target = await loadTarget(o.telemetryMap);
       if (target instanceof Error) throw target;
       const cat = await loadChecks(o.checks, target);
       if (cat instanceof Error) throw cat;

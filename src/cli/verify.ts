@@ -6,6 +6,7 @@ import { stackUrls } from '../stack/lifecycle.ts';
 import { readState } from '../stack/state.ts';
 import { HarnessError } from '../util/errors.ts';
 import { parseDuration } from '../util/duration.ts';
+import { configPathFor, loadTargetConfig, resolveTarget, type ResolvedTarget } from '../load/target-config.ts';
 import { DEFAULT_CHECKS_DIR, toJson, verify, type VerifyReport } from '../verify/engine.ts';
 import { gateExitCode } from '../util/exit-codes.ts';
 
@@ -47,6 +48,35 @@ export function printReport(r: VerifyReport): void {
   );
 }
 
+function parseHeaderEnv(flag: string): [string, string] {
+  const [header, env] = flag.split('=');
+  if (!header || !env) {
+    throw new HarnessError('CONFIG_HEADER_ENV', `--prometheus-header-env ${flag}: expected Header=ENV_VAR`, {
+      hint: 'e.g. --prometheus-header-env Authorization=PROM_AUTH (the variable holds the value)',
+    });
+  }
+  return [header, env];
+}
+
+async function readLedger(file: string): Promise<Ledger> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new HarnessError('CONFIG_LEDGER', `cannot read the ledger ${file}`, {
+      cause: err,
+      hint: 'pass the ledger.json of a run directory (reports/<run-id>/ledger.json)',
+    });
+  }
+  const l = parsed as Partial<Ledger>;
+  if (l.schemaVersion !== 1 || !l.window || !l.requests) {
+    throw new HarnessError('CONFIG_LEDGER', `${file} is not a slo-harness ledger (schemaVersion 1)`, {
+      hint: 'pass the ledger.json of a run directory (reports/<run-id>/ledger.json)',
+    });
+  }
+  return l as Ledger;
+}
+
 export function registerVerify(program: Command): void {
   program
     .command('verify')
@@ -56,12 +86,20 @@ export function registerVerify(program: Command): void {
     )
     .requiredOption('--since <time>', 'window start: ISO-8601 or a duration ago (2h)')
     .option('--until <time>', 'window end: ISO-8601 or a duration ago (default now)')
-    .option('--prometheus <url>', 'Prometheus base URL')
+    .option(
+      '-c, --config <file>',
+      'a run target config (docs/run.md): its Prometheus, Alertmanager, logs and telemetry names',
+    )
+    .option('-t, --target <name>', 'target in the config (default: its defaultTarget or only target)')
+    .option('--prometheus <url>', 'Prometheus base URL (overrides the config)')
     .option('--alertmanager <url>', 'Alertmanager base URL')
     .option('--logs <paths>', 'JSON-lines log files or directories (repeatable, comma-separated)', list, [])
     .option('--ledger <file>', 'a run ledger, to also judge ground truth for that window')
     .option('--checks <dir>', 'check catalogue directory', DEFAULT_CHECKS_DIR)
-    .option('--target <file>', 'target config (metric name mapping)')
+    .option(
+      '--telemetry-map <file>',
+      'telemetry names mapping (YAML: job, metrics, executionStatus, uninstrumentedRoutes)',
+    )
     .option('--only <ids>', 'check ids or requirement IDs (comma-separated, repeatable)', list, [])
     .option('--scrape-interval <d>', "Prometheus scrape interval (default: the embedded stack's, else 15s)")
     .option('--evaluation-interval <d>', 'rule evaluation interval (default: the scrape interval)')
@@ -80,6 +118,25 @@ export function registerVerify(program: Command): void {
       let logs = o.logs as string[];
       let scrape = o.scrapeInterval as string | undefined;
       let evalIv = o.evaluationInterval as string | undefined;
+      let telemetry: ResolvedTarget['telemetry'];
+      const configFile = configPathFor(o.config as string | undefined);
+      if (configFile) {
+        const t = resolveTarget(
+          await loadTargetConfig(configFile),
+          configFile,
+          o.target as string | undefined,
+          process.env,
+          {
+            needCredentials: false,
+          },
+        );
+        prom ??= t.prometheus;
+        am ??= t.alertmanager;
+        if (logs.length === 0 && t.logs?.kind === 'file') logs = t.logs.paths;
+        scrape ??= t.scrapeInterval;
+        evalIv ??= t.evaluationInterval;
+        telemetry = t.telemetry;
+      }
       if (!prom) {
         // No backend named: use the embedded stack if it is up.
         const st = await readState((o.stateDir as string | undefined) ?? defaultStateDir());
@@ -95,11 +152,8 @@ export function registerVerify(program: Command): void {
         scrape ??= st.state.scrapeInterval;
         evalIv ??= st.state.evaluationInterval;
       }
-      const headersFromEnv = Object.fromEntries(
-        (o.prometheusHeaderEnv as string[]).map((h) => h.split('=') as [string, string]),
-      );
-      let ledger: Ledger | undefined;
-      if (o.ledger) ledger = JSON.parse(await readFile(String(o.ledger), 'utf8')) as Ledger;
+      const headersFromEnv = Object.fromEntries((o.prometheusHeaderEnv as string[]).map(parseHeaderEnv));
+      const ledger = o.ledger ? await readLedger(String(o.ledger)) : undefined;
       const report = await verify({
         window: { start: since, end: until },
         ledger,
@@ -107,7 +161,8 @@ export function registerVerify(program: Command): void {
         alertmanager: am ? { url: am } : undefined,
         logs,
         checksDir: o.checks as string,
-        targetFile: o.target as string | undefined,
+        targetFile: o.telemetryMap as string | undefined,
+        ...(telemetry ? { telemetry } : {}),
         only: o.only as string[],
         scrapeInterval: scrape,
         evaluationInterval: evalIv,

@@ -192,6 +192,8 @@ export function resolveTarget(
   file: string,
   name: string | undefined,
   env: NodeJS.ProcessEnv,
+  /** `verify` reads telemetry only: it sends no traffic and needs no API credentials. */
+  opts: { needCredentials?: boolean } = {},
 ): ResolvedTarget {
   const names = Object.keys(cfg.targets);
   const chosen = name ?? cfg.defaultTarget ?? (names.length === 1 ? names[0] : undefined);
@@ -206,7 +208,8 @@ export function resolveTarget(
       hint: `targets defined there: ${names.join(', ')}`,
     });
   }
-  const missing = [t.api.usernameEnv, t.api.passwordEnv].filter((v) => !env[v]);
+  const needCredentials = opts.needCredentials ?? true;
+  const missing = needCredentials ? [t.api.usernameEnv, t.api.passwordEnv].filter((v) => !env[v]) : [];
   if (missing.length) {
     throw new HarnessError(
       'CONFIG_CREDENTIALS_MISSING',
@@ -221,7 +224,7 @@ export function resolveTarget(
     name: chosen,
     embedded: false,
     apiBaseUrl: t.api.baseUrl.replace(/\/+$/, ''),
-    credentials: { username: env[t.api.usernameEnv] as string, password: env[t.api.passwordEnv] as string },
+    credentials: { username: env[t.api.usernameEnv] ?? '', password: env[t.api.passwordEnv] ?? '' },
     ...(t.prometheus ? { prometheus: t.prometheus.url } : {}),
     ...(t.telemetry ? { telemetry: t.telemetry } : {}),
     ...(t.prometheus?.scrapeInterval ? { scrapeInterval: t.prometheus.scrapeInterval } : {}),

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCommand } from '../util/proc.ts';
+import { PROJECT_ROOT } from '../stack/config.ts';
+import { freePort } from '../util/ports.ts';
+
+const BIN = join(PROJECT_ROOT, 'bin', 'slo-harness.mjs');
+const cli = (args: string[], cwd?: string) =>
+  runCommand(process.execPath, [BIN, ...args], {
+    env: { ...process.env, API_USER: '', API_PASS: '' },
+    ...(cwd ? { cwd } : {}),
+  });
+
+describe('slo-harness verify', () => {
+  it('takes its backends from a run target config, needs no API credentials, and an unreachable Prometheus is inconclusive (exit 3)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-verify-cli-'));
+    const port = await freePort(); // nothing listens there
+    await writeFile(
+      join(dir, 'slo-harness.yaml'),
+      `targets:
+  prod:
+    api: { baseUrl: "http://127.0.0.1:1", usernameEnv: API_USER, passwordEnv: API_PASS }
+    prometheus: { url: "http://127.0.0.1:${port}", scrapeInterval: 15s }
+`,
+    );
+    const r = await cli(
+      ['verify', '--config', join(dir, 'slo-harness.yaml'), '--since', '10m', '--only', 'SLI-1'],
+      dir,
+    );
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/INCONCLUSIVE/);
+    expect(r.stdout).toMatch(/ECONNREFUSED/);
+    expect(r.stdout).not.toMatch(/\bPASS\b/);
+  });
+
+  it('a file that is not a ledger is a usage error with a hint (exit 2)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-verify-cli-'));
+    await writeFile(join(dir, 'ledger.json'), '{"hello": 1}');
+    const r = await cli([
+      'verify',
+      '--prometheus',
+      'http://127.0.0.1:1',
+      '--since',
+      '10m',
+      '--ledger',
+      join(dir, 'ledger.json'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not a slo-harness ledger[\s\S]*hint: pass the ledger.json of a run directory/);
+  });
+
+  it('an --only that matches nothing is a usage error, not a pass', async () => {
+    const r = await cli(['verify', '--prometheus', 'http://127.0.0.1:1', '--since', '10m', '--only', 'SLI-l']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/matches no check/);
+  });
+});
