@@ -1,6 +1,9 @@
-import { writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VerifyStage } from '../load/run.ts';
+import type { Ledger } from '../ledger/types.ts';
+import { toJunit } from '../report/junit.ts';
+import { toMarkdown } from '../report/markdown.ts';
 import { HarnessError } from '../util/errors.ts';
 import { gateExitCode } from '../util/exit-codes.ts';
 import { parseDuration } from '../util/duration.ts';
@@ -12,7 +15,11 @@ import { toJson, verify, type VerifyReport } from './engine.ts';
  * emits one event per verdict and decides the gate's exit code. A backend that is not
  * configured makes its checks inconclusive (never pass).
  */
-export function verifyStageFor(opts: { checksDir?: string; write: (text: string) => void }): VerifyStage {
+export function verifyStageFor(opts: {
+  checksDir?: string;
+  write: (text: string) => void;
+  env?: NodeJS.ProcessEnv;
+}): VerifyStage {
   return async (ctx) => {
     const t = ctx.target;
     const scrapeInterval = t.scrapeInterval ?? '15s';
@@ -37,6 +44,7 @@ export function verifyStageFor(opts: { checksDir?: string; write: (text: string)
     if (report instanceof HarnessError) throw report;
     const path = join(ctx.runDir, 'verdicts.json');
     await writeFile(path, `${JSON.stringify(toJson(report), null, 2)}\n`);
+    await writeReports(ctx.runDir, ctx.runId, report, ctx.ledger, opts.env ?? process.env);
     for (const v of report.verdicts) {
       ctx.events.emit({
         type: 'verdict',
@@ -56,6 +64,27 @@ export function verifyStageFor(opts: { checksDir?: string; write: (text: string)
   };
 }
 
+/**
+ * JUnit (for CI test reporters) and Markdown (for people) next to verdicts.json; the
+ * Markdown is also appended to GitHub's job summary when the run is a GitHub Actions step.
+ */
+async function writeReports(
+  runDir: string,
+  runId: string,
+  report: VerifyReport,
+  ledger: Ledger,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const started = ledger.window.start;
+  await writeFile(
+    join(runDir, 'junit.xml'),
+    toJunit({ name: runId, timestamp: started, durationMs: report.durationMs, verdicts: report.verdicts }),
+  );
+  const md = toMarkdown({ runId, outcome: report.outcome, verdicts: report.verdicts, ledger });
+  await writeFile(join(runDir, 'summary.md'), md);
+  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, md + '\n');
+}
+
 function countOutcomes(r: VerifyReport): Record<string, number> {
   const counts: Record<string, number> = { pass: 0, fail: 0, warn: 0, inconclusive: 0, skipped: 0 };
   for (const v of r.verdicts) counts[v.outcome] = (counts[v.outcome] ?? 0) + 1;
@@ -72,7 +101,7 @@ export function renderSummary(r: VerifyReport, counts: Record<string, number>, p
   }
   lines.push(
     `verdict: ${r.outcome.toUpperCase()} — ${counts.pass} pass, ${counts.fail} fail, ${counts.warn} warn, ` +
-      `${counts.inconclusive} inconclusive, ${counts.skipped} skipped → ${path}`,
+      `${counts.inconclusive} inconclusive, ${counts.skipped} skipped → ${path} (+ junit.xml, summary.md)`,
   );
   return lines.join('\n') + '\n';
 }

@@ -1,0 +1,27 @@
+import type { Outcome, Verdict } from '../verify/types.ts';
+import { REQUIREMENT_IDS } from '../verify/requirements.ts';
+
+export interface RequirementCoverage {
+  id: string;
+  /** The worst outcome among the checks naming this ID; undefined when no check covers it. */
+  outcome?: Outcome;
+  checks: Array<{ checkId: string; outcome: Outcome }>;
+}
+
+/** Worst first: what a reader of a requirement's row must see. */
+const RANK: Record<Outcome, number> = { fail: 0, inconclusive: 1, warn: 2, skipped: 3, pass: 4 };
+
+/** Coverage per requirement ID of REQUIREMENTS.md (spec findings included), in the catalog order. */
+export function coverageOf(verdicts: Verdict[]): RequirementCoverage[] {
+  const byId = new Map<string, RequirementCoverage>();
+  for (const id of REQUIREMENT_IDS) byId.set(id, { id, checks: [] });
+  for (const v of verdicts) {
+    for (const id of v.requirements) {
+      const row = byId.get(id) ?? { id, checks: [] };
+      row.checks.push({ checkId: v.checkId, outcome: v.outcome });
+      if (row.outcome === undefined || RANK[v.outcome] < RANK[row.outcome]) row.outcome = v.outcome;
+      byId.set(id, row);
+    }
+  }
+  return [...byId.values()];
+}
