@@ -9,6 +9,7 @@ import type { Ledger } from '../ledger/types.ts';
 import { waitFor } from '../util/wait.ts';
 import { readPidFiles } from '../stack/state.ts';
 import { runHarness } from './run.ts';
+import { verifyStageFor } from '../verify/run-stage.ts';
 import { commandOf, descendants, stillAlive } from './testing/proc-tree.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -45,11 +46,31 @@ describe('run against the embedded default (real stack + reference ImageFlowCanv
           { timeoutMs: 30_000, intervalMs: 500 },
         );
         if (got.ok) jaegerFound = { traceId: sample.traceId, spans: got.value as number };
-        return { exitCode: got.ok ? 0 : 3 };
+        if (!got.ok) return { exitCode: 3 };
+        // Then the real verification stage, exactly as `slo-harness run` wires it.
+        return verifyStageFor({ write: () => {}, env: {} })(ctx);
       },
     });
     expect(r.target.embedded).toBe(true);
-    expect(r.exitCode).toBe(0);
+    // KM-1…KM-3 judge this (shared, busy) test machine, not the system under test: they may
+    // fail here; every other gate check must pass on the healthy reference system.
+    const host = ['km-1-cpu', 'km-2-memory', 'km-3-disk'];
+    const saved = JSON.parse(await readFile(join(r.runDir, 'verdicts.json'), 'utf8')) as {
+      verdicts: Array<{ checkId: string; severity: string; outcome: string; summary: string }>;
+    };
+    const notPassing = saved.verdicts
+      .filter((v) => v.severity === 'gate' && !host.includes(v.checkId) && v.outcome !== 'pass')
+      .map((v) => `${v.checkId} ${v.outcome}: ${v.summary}`);
+    expect(notPassing).toEqual([]);
+    expect(r.exitCode).toBe(saved.verdicts.some((v) => v.outcome === 'fail') ? 1 : 0);
+    const junit = await readFile(join(r.runDir, 'junit.xml'), 'utf8');
+    expect(junit.match(/<testcase /g)).toHaveLength(saved.verdicts.length);
+    expect(await readFile(join(r.runDir, 'summary.md'), 'utf8')).toMatch(/### Coverage per requirement/);
+    const events = (await readFile(join(r.runDir, 'events.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
+    expect(events.filter((e) => e.type === 'verdict')).toHaveLength(saved.verdicts.length);
     const ledger = JSON.parse(await readFile(join(r.runDir, 'ledger.json'), 'utf8')) as Ledger;
     expect(ledger.aborted).toBe(false);
     expect(ledger.requests.byStatusClass['2xx']).toBeGreaterThan(20);
