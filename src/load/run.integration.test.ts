@@ -24,7 +24,8 @@ describe('run against the embedded default (real stack + reference ImageFlowCanv
       profile: TINY,
       reportsDir: join(dir, 'reports'),
       stateDir: join(dir, 'state'),
-      stackOptions: { portStrategy: 'ephemeral' },
+      // A 1 s scrape: the tiny profile's short window still holds many samples per series.
+      stackOptions: { portStrategy: 'ephemeral', scrapeInterval: '1s' },
       progress: 'off',
       write: () => {},
       // The verification seam, used here to look one recorded trace up while the stack runs.

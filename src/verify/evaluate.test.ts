@@ -88,14 +88,14 @@ describe('prometheus query checks', () => {
     expect(v.reason).toBe('not enough traffic to judge');
   });
 
-  it('instant checks substitute $range from the window start to the evaluation time', () => {
+  it('instant checks substitute $range from one scrape before the window start to the evaluation time', () => {
     const v = evaluateOne(
       q({ mode: 'instant', query: 'rate(x[$range])' }),
       { main: vec([{}, 100]) },
       undefined,
       ctxAt(),
     );
-    expect(v.queries).toEqual(['rate(x[125s])']);
+    expect(v.queries).toEqual(['rate(x[130s])']);
     expect(v.outcome).toBe('pass');
   });
 

@@ -29,9 +29,14 @@ export function alignUp(t: number, step: number): number {
   return Math.ceil(t / step) * step;
 }
 
-/** `$range` for instant checks: from the window start to the evaluation time, whole seconds. */
+/**
+ * `$range` for instant checks: from one scrape interval before the window start to the
+ * evaluation time, whole seconds. The extra interval lets rate()/increase() see the last
+ * sample taken before the traffic began; without it, what happened before the window's
+ * first in-range scrape is lost (a short run could read as "0 executions/h").
+ */
 export function rangeOf(win: { start: number }, ctx: EvalContext): string {
-  return formatDuration(Math.max(ctx.stepSeconds, Math.ceil(ctx.evalTime - win.start)));
+  return formatDuration(Math.max(ctx.stepSeconds, Math.ceil(ctx.evalTime - win.start + ctx.scrapeIntervalSeconds)));
 }
 
 /** The query exactly as it will be sent. */
