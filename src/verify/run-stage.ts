@@ -22,6 +22,12 @@ export function verifyStageFor(opts: {
 }): VerifyStage {
   return async (ctx) => {
     const t = ctx.target;
+    if (t.logs?.kind === 'elasticsearch') {
+      // Not built yet: say so rather than let the log checks look merely unconfigured.
+      opts.write(
+        `verify: warning: the Elasticsearch log source (${t.logs.url}) is not supported yet; the log checks will be inconclusive\n`,
+      );
+    }
     const scrapeInterval = t.scrapeInterval ?? '15s';
     const evaluationInterval = t.evaluationInterval ?? scrapeInterval;
     const scrapeS = parseDuration(scrapeInterval) ?? 15;
