@@ -39,11 +39,13 @@ export const logPath = (stateDir: string, name: string) => join(stateDir, 'logs'
 export const appLogPath = (stateDir: string, service: string) => join(stateDir, 'logs', `app-${service}.jsonl`);
 export const alertDeliveriesPath = (stateDir: string) => join(stateDir, 'data', 'alert-sink', 'deliveries.jsonl');
 
-const TSX_LOADER = fileURLToPath(import.meta.resolve('tsx'));
+// Resolved when a component is launched, not at import: some module runners (vitest's
+// global setup) do not support import.meta.resolve.
+const tsxLoader = () => fileURLToPath(import.meta.resolve('tsx'));
 const tsNode = (script: string, ...args: string[]): Launch => ({
   // The harness runs on Node 24; its children run on the same binary.
   command: process.execPath,
-  args: ['--import', TSX_LOADER, script, ...args],
+  args: ['--import', tsxLoader(), script, ...args],
 });
 
 const url = (ctx: LaunchContext, port: PortName, path = '') => `http://${ctx.host}:${ctx.ports[port]}${path}`;
