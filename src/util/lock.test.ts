@@ -49,3 +49,38 @@ describe('acquireLock', () => {
     await release();
   });
 });
+
+describe('acquireLock across processes', () => {
+  it('never lets two processes in at once, even racing for a stale lock', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const path = join(dir, 'lock');
+    const log = join(dir, 'log');
+    await writeFile(path, '999999 1'); // stale: no such process
+    const lockModule = fileURLToPath(new URL('./lock.ts', import.meta.url));
+    const tsx = fileURLToPath(import.meta.resolve('tsx'));
+    const script = `
+      import { acquireLock } from ${JSON.stringify(lockModule)};
+      import { appendFileSync } from 'node:fs';
+      const release = await acquireLock(${JSON.stringify(path)});
+      appendFileSync(${JSON.stringify(log)}, 'in ' + process.pid + '\\n');
+      await new Promise((r) => setTimeout(r, 30));
+      appendFileSync(${JSON.stringify(log)}, 'out ' + process.pid + '\\n');
+      await release();
+    `;
+    const runs = Array.from({ length: 6 }, () => {
+      const child = spawn(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], {
+        stdio: 'inherit',
+      });
+      return new Promise<number | null>((r) => child.on('exit', r));
+    });
+    expect(await Promise.all(runs)).toEqual([0, 0, 0, 0, 0, 0]);
+    const lines = (await readFile(log, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(12);
+    // Strictly alternating in/out of the same process: no overlap.
+    for (let i = 0; i < lines.length; i += 2) {
+      expect(lines[i]).toMatch(/^in \d+$/);
+      expect(lines[i + 1]).toBe(lines[i]!.replace('in', 'out'));
+    }
+  });
+});

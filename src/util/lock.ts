@@ -1,4 +1,4 @@
-import { link, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { HarnessError } from './errors.ts';
 import { processStartTime } from './proc.ts';
 import { delay } from './wait.ts';
@@ -46,7 +46,7 @@ export async function acquireLock(
         content.trim() === '' &&
         Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0) > EMPTY_GRACE_MS;
       if ((content.trim() !== '' && !holderAlive) || emptyAndOld) {
-        await rm(path, { force: true });
+        await takeOverStale(path, content);
         continue;
       }
       if (!announced) {
@@ -63,4 +63,25 @@ export async function acquireLock(
   } finally {
     await rm(tmp, { force: true });
   }
+}
+
+/**
+ * Removes a lock judged stale — atomically: the lock is renamed aside first, and only if the
+ * file moved is the one that was judged (same content) is it deleted. If another process
+ * had meanwhile replaced the stale lock with its own live one, that one is put back.
+ */
+async function takeOverStale(path: string, judged: string): Promise<void> {
+  const aside = `${path}.stale.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  try {
+    await rename(path, aside);
+  } catch {
+    return; // gone already: someone else took it over or released it
+  }
+  const moved = await readFile(aside, 'utf8').catch(() => judged);
+  if (moved !== judged) {
+    // Not the stale lock any more but a fresh holder's: restore it (unless yet another
+    // process has already locked, in which case that holder wins and this one retries).
+    await link(aside, path).catch(() => {});
+  }
+  await rm(aside, { force: true });
 }
