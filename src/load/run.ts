@@ -5,7 +5,8 @@ import type { Ledger } from '../ledger/types.ts';
 import { EXIT } from '../util/exit-codes.ts';
 import { HarnessError, errorMessage } from '../util/errors.ts';
 import { ensureTool } from '../tools/provision.ts';
-import { stackDown, stackUp, stackUrls } from '../stack/lifecycle.ts';
+import { stackDownIfUnused, stackUp, stackUrls } from '../stack/lifecycle.ts';
+import { acquireLock } from '../util/lock.ts';
 import { takeLease, type Lease } from '../stack/lease.ts';
 import { defaultStateDir } from '../stack/config.ts';
 import { parseDuration } from '../util/duration.ts';
@@ -158,6 +159,7 @@ export async function runHarness(o: RunHarnessOptions): Promise<RunResult> {
   signal.addEventListener('abort', onAbort, { once: true });
 
   let lease: Lease | undefined;
+  let releaseRunTurn: (() => Promise<void>) | undefined;
   let stackStarted = false;
   let stateDir = o.stateDir;
   try {
@@ -176,9 +178,9 @@ export async function runHarness(o: RunHarnessOptions): Promise<RunResult> {
         env,
         // Ctrl-C during start-up: the stack stops what it started and throws INTERRUPTED.
         signal,
+        runOwned: true,
       });
       stackStarted = up.started;
-      if (up.started) await lease.markRunOwned();
       stateDir = up.state.stateDir;
       const urls = stackUrls(up.state);
       target = {
@@ -214,6 +216,13 @@ export async function runHarness(o: RunHarnessOptions): Promise<RunResult> {
       embedded: target.embedded,
       plannedSeconds: plan.totalSeconds,
     });
+    if (target.embedded && stateDir) {
+      // Runs on one stack take turns: two runs' traffic in one window would make both runs'
+      // telemetry comparisons wrong (Prometheus cannot tell them apart).
+      releaseRunTurn = await acquireLock(join(stateDir, 'run.lock'), {
+        onWait: (pid) => write(`another run (pid ${pid}) is using this embedded stack; waiting for its turn…\n`),
+      });
+    }
     return await trafficAndAfter({ o, env, write, plan, profile, target, runId, runDir, events, signal, fixtures, k6 });
   } catch (err) {
     events.emit({
@@ -224,14 +233,21 @@ export async function runHarness(o: RunHarnessOptions): Promise<RunResult> {
     throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
+    await releaseRunTurn?.();
     if (lease) {
-      const { lastOut, runOwned, others } = await lease.release();
-      if (runOwned && lastOut) {
-        write('stopping the embedded stack…\n');
-        const n = await stackDown({ ...(stateDir ? { stateDir } : {}), env });
-        events.emit({ type: 'stack.stopped', processes: n });
-      } else if (stackStarted && others > 0) {
-        write(`leaving the embedded stack running: ${others} other run(s) use it; the last one stops it\n`);
+      await lease.release();
+      // Teardown trouble is reported, never allowed to replace the run's own result.
+      try {
+        const n = await stackDownIfUnused({ ...(stateDir ? { stateDir } : {}), env });
+        if (n !== undefined) {
+          write(`stopped the embedded stack (${n} processes)\n`);
+          events.emit({ type: 'stack.stopped', processes: n });
+        } else if (stackStarted) {
+          write('leaving the embedded stack running: another run still uses it (the last one stops it)\n');
+        }
+      } catch (err) {
+        write(`warning: stopping the embedded stack failed: ${errorMessage(err)}\n`);
+        events.emit({ type: 'run.error', code: 'STACK_STOP_FAILED', message: errorMessage(err) });
       }
     }
   }

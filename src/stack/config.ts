@@ -65,6 +65,8 @@ export interface StackOptions {
   ruleFiles?: string[];
   /** Deadline for all components to become ready. */
   readyTimeoutMs?: number;
+  /** Started by `run` (stopped by the last run out) rather than by hand (left running). */
+  runOwned?: boolean;
   /** Aborts start-up (Ctrl-C): what was started is stopped, then `up` rejects with INTERRUPTED. */
   signal?: AbortSignal;
   log?: (line: string) => void;

@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { takeLease } from './lease.ts';
+import { isRunOwned, liveLeases, setRunOwned, takeLease } from './lease.ts';
 import { clearState } from './state.ts';
+import { stackDownIfUnused } from './lifecycle.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -14,30 +15,39 @@ afterEach(async () => {
 });
 
 describe('stack leases', () => {
-  it('lets only the last run out stop a stack a run started', async () => {
+  it('counts live leases; released ones no longer count', async () => {
     const a = await takeLease(dir);
-    await a.markRunOwned();
     const b = await takeLease(dir);
-    expect(await a.release()).toEqual({ lastOut: false, runOwned: true, others: 1 });
-    expect(await b.release()).toEqual({ lastOut: true, runOwned: true, others: 0 });
-  });
-
-  it('never marks a stack brought up by hand as run-owned', async () => {
-    const a = await takeLease(dir);
-    expect(await a.release()).toEqual({ lastOut: true, runOwned: false, others: 0 });
+    expect(await liveLeases(dir)).toBe(2);
+    await a.release();
+    expect(await liveLeases(dir)).toBe(1);
+    await b.release();
+    expect(await liveLeases(dir)).toBe(0);
   });
 
   it('ignores (and removes) the lease of a process that is gone', async () => {
-    const a = await takeLease(dir);
+    await takeLease(dir);
     await writeFile(join(dir, 'leases', '999999-1-dead'), 'x');
-    expect((await a.release()).others).toBe(0);
-    expect(await readdir(join(dir, 'leases'))).toEqual([]);
+    expect(await liveLeases(dir)).toBe(1);
+    expect((await readdir(join(dir, 'leases'))).filter((f) => f.startsWith('999999'))).toEqual([]);
   });
 
   it('forgets run ownership when the stack state is cleared', async () => {
-    const a = await takeLease(dir);
-    await a.markRunOwned();
+    await setRunOwned(dir, true);
+    expect(isRunOwned(dir)).toBe(true);
     await clearState(dir);
-    expect((await a.release()).runOwned).toBe(false);
+    expect(isRunOwned(dir)).toBe(false);
+  });
+
+  it('stackDownIfUnused leaves a stack alone while a lease is held or when a person started it', async () => {
+    await setRunOwned(dir, true);
+    const a = await takeLease(dir);
+    expect(await stackDownIfUnused({ stateDir: dir })).toBeUndefined();
+    await a.release();
+    await setRunOwned(dir, false);
+    expect(await stackDownIfUnused({ stateDir: dir })).toBeUndefined();
+    await setRunOwned(dir, true);
+    expect(await stackDownIfUnused({ stateDir: dir })).toBe(0); // nothing was running, but it was its turn
+    expect(isRunOwned(dir)).toBe(false);
   });
 });

@@ -6,16 +6,15 @@ import { processStartTime } from '../util/proc.ts';
 /**
  * Leases let several `run`s share one embedded stack: each run holds a lease while it uses
  * the stack, and the stack is stopped only by the last run out — and only when a run
- * started it (a stack brought up by hand with `stack up` is left running).
+ * started it (a stack brought up by hand with `stack up` is left running). The decision to
+ * stop is taken under the stack lock (lifecycle.ts `stackDownIfUnused`), so a run that is
+ * just joining is never left without its stack.
  */
-const leaseDir = (stateDir: string) => join(stateDir, 'leases');
+export const leaseDir = (stateDir: string) => join(stateDir, 'leases');
 export const RUN_OWNED_MARK = '.run-owned';
 
 export interface Lease {
-  /** Marks the stack as started by a run, so the last run out stops it. */
-  markRunOwned(): Promise<void>;
-  /** Drops this lease; says whether the caller is the last user of a run-owned stack. */
-  release(): Promise<{ lastOut: boolean; runOwned: boolean; others: number }>;
+  release(): Promise<void>;
 }
 
 export async function takeLease(stateDir: string): Promise<Lease> {
@@ -24,25 +23,29 @@ export async function takeLease(stateDir: string): Promise<Lease> {
   // pid and start time identify the holder; the suffix keeps two leases of one process apart.
   const name = `${process.pid}-${processStartTime(process.pid) ?? '0'}-${Math.random().toString(36).slice(2, 8)}`;
   await writeFile(join(dir, name), new Date().toISOString());
-  return {
-    markRunOwned: () => writeFile(join(dir, RUN_OWNED_MARK), name),
-    release: async () => {
-      await rm(join(dir, name), { force: true });
-      let others = 0;
-      for (const f of existsSync(dir) ? await readdir(dir) : []) {
-        if (f.startsWith('.')) continue;
-        const [pid, start] = f.split('-');
-        // A lease of a process that is gone (crash, kill -9) no longer counts.
-        if (processStartTime(Number(pid)) === start) others++;
-        else await rm(join(dir, f), { force: true });
-      }
-      const runOwned = existsSync(join(dir, RUN_OWNED_MARK));
-      return { lastOut: others === 0, runOwned, others };
-    },
-  };
+  return { release: () => rm(join(dir, name), { force: true }) };
 }
 
-/** Forgets the run-owned mark (the stack was stopped). */
-export async function clearRunOwned(stateDir: string): Promise<void> {
-  await rm(join(leaseDir(stateDir), RUN_OWNED_MARK), { force: true });
+/** Leases of live processes; those of processes that are gone (crash, kill -9) are removed. */
+export async function liveLeases(stateDir: string): Promise<number> {
+  const dir = leaseDir(stateDir);
+  let live = 0;
+  for (const f of existsSync(dir) ? await readdir(dir) : []) {
+    if (f.startsWith('.')) continue;
+    const [pid, start] = f.split('-');
+    if (processStartTime(Number(pid)) === start) live++;
+    else await rm(join(dir, f), { force: true });
+  }
+  return live;
+}
+
+export const isRunOwned = (stateDir: string) => existsSync(join(leaseDir(stateDir), RUN_OWNED_MARK));
+
+export async function setRunOwned(stateDir: string, owned: boolean): Promise<void> {
+  if (owned) {
+    await mkdir(leaseDir(stateDir), { recursive: true });
+    await writeFile(join(leaseDir(stateDir), RUN_OWNED_MARK), String(process.pid));
+  } else {
+    await rm(join(leaseDir(stateDir), RUN_OWNED_MARK), { force: true });
+  }
 }

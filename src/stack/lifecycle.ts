@@ -34,6 +34,7 @@ import {
   type LaunchContext,
 } from './components.ts';
 import { renderConfigs } from './render.ts';
+import { isRunOwned, liveLeases, setRunOwned } from './lease.ts';
 import {
   assertStateDirUsable,
   clearState,
@@ -388,6 +389,8 @@ async function upLocked(
         readyMs[name] = Date.now() - entry.spawnedAt;
       }),
     );
+    // Under the stack lock, so a run finishing meanwhile sees who owns this stack.
+    await setRunOwned(stateDir, opts.runOwned === true);
     log(`stack up: ${components.length} components healthy (state: ${stateDir})`);
     return { state, started: true, readyMs };
   } catch (err) {
@@ -446,6 +449,24 @@ export async function stackDown(opts: { stateDir?: string; log?: (l: string) => 
   try {
     const loaded = await readState(stateDir);
     if (loaded.kind === 'corrupt') log(`warning: ${loaded.reason}; stopping processes recorded in pid files`);
+    return await stopRecorded(stateDir, loaded.kind === 'ok' ? loaded.state : undefined, () => {});
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Stops a run-started stack when no run holds a lease on it any more; decided under the
+ * stack lock so a run that is joining (lease taken, `stackUp` waiting for the lock) keeps
+ * its stack. Returns the number of processes stopped, or undefined when the stack stays.
+ */
+export async function stackDownIfUnused(opts: { stateDir?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const stateDir = opts.stateDir ?? defaultStateDir(opts.env ?? process.env);
+  if (!existsSync(stateDir)) return undefined;
+  const release = await acquireLock(join(stateDir, 'lock'));
+  try {
+    if (!isRunOwned(stateDir) || (await liveLeases(stateDir)) > 0) return undefined;
+    const loaded = await readState(stateDir);
     return await stopRecorded(stateDir, loaded.kind === 'ok' ? loaded.state : undefined, () => {});
   } finally {
     await release();
