@@ -37,6 +37,16 @@ export function backendMetrics(reg: OMRegistry): BackendMetrics {
   });
   // Zero series exist from the start, so Q-3 and AL-3 compute (0 / n) instead of "no data".
   for (const s of PIPELINE_OUTCOMES) executions.inc({ labels: { status: s }, value: 0 });
+  const executionDuration = new Histogram({
+    name: 'pipeline_execution_duration_seconds',
+    help: 'Pipeline execution time from creation to terminal state, by outcome - KM-8 (mean = _sum / _count)',
+    labelNames: ['status'],
+    buckets: PIPELINE_BUCKETS,
+    registers: [reg],
+    enableExemplars: true,
+  });
+  // Likewise zero from the start: the first execution's duration is then a visible increase.
+  for (const s of PIPELINE_OUTCOMES) executionDuration.zero({ status: s });
   return {
     httpRequests: new Counter({
       name: 'http_requests_total',
@@ -59,14 +69,7 @@ export function backendMetrics(reg: OMRegistry): BackendMetrics {
       help: 'Pipeline executions in flight (pending or running) - KM-6',
       registers: [reg],
     }),
-    executionDuration: new Histogram({
-      name: 'pipeline_execution_duration_seconds',
-      help: 'Pipeline execution time from creation to terminal state, by outcome - KM-8 (mean = _sum / _count)',
-      labelNames: ['status'],
-      buckets: PIPELINE_BUCKETS,
-      registers: [reg],
-      enableExemplars: true,
-    }),
+    executionDuration,
   };
 }
 

@@ -7,6 +7,7 @@ import { HarnessError, errorMessage } from '../util/errors.ts';
 import { ensureTool } from '../tools/provision.ts';
 import { stackDownIfUnused, stackUp, stackUrls } from '../stack/lifecycle.ts';
 import { acquireLock } from '../util/lock.ts';
+import { waitForBaselineScrape } from './baseline.ts';
 import { takeLease, type Lease } from '../stack/lease.ts';
 import { defaultStateDir } from '../stack/config.ts';
 import { parseDuration } from '../util/duration.ts';
@@ -222,6 +223,20 @@ export async function runHarness(o: RunHarnessOptions): Promise<RunResult> {
       releaseRunTurn = await acquireLock(join(stateDir, 'run.lock'), {
         onWait: (pid) => write(`another run (pid ${pid}) is using this embedded stack; waiting for its turn…\n`),
       });
+    }
+    if (target.prometheus && !signal.aborted) {
+      const job = target.telemetry?.job ?? 'backend-api';
+      const b = await waitForBaselineScrape({
+        prometheus: target.prometheus,
+        job,
+        ...(target.scrapeInterval ? { scrapeInterval: target.scrapeInterval } : {}),
+        signal,
+      }).catch((err: unknown) => ({ ok: false, reason: errorMessage(err), waitedMs: 0 }));
+      write(
+        b.ok
+          ? `baseline: ${b.reason}\n`
+          : `warning: no baseline scrape before traffic (${b.reason}); short windows may be inconclusive\n`,
+      );
     }
     return await trafficAndAfter({ o, env, write, plan, profile, target, runId, runDir, events, signal, fixtures, k6 });
   } catch (err) {

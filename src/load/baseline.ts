@@ -1,0 +1,42 @@
+import { parseDuration } from '../util/duration.ts';
+import { waitFor } from '../util/wait.ts';
+
+/**
+ * Before traffic starts, waits until Prometheus has scraped the API's job once more: the
+ * counters' last sample before the traffic is the baseline every rate()/increase() of the
+ * run's window is measured from. Without it (a stack started a moment ago), a short run's
+ * first increments are invisible and its rates read as zero.
+ */
+export async function waitForBaselineScrape(opts: {
+  prometheus: string;
+  job: string;
+  scrapeInterval?: string;
+  signal?: AbortSignal;
+}): Promise<{ ok: boolean; reason: string; waitedMs: number }> {
+  const since = Date.now() / 1000;
+  const scrapeS = parseDuration(opts.scrapeInterval ?? '15s') ?? 15;
+  const query = `timestamp(up{job=${JSON.stringify(opts.job)}} == 1)`;
+  const r = await waitFor(
+    async () => {
+      const res = await fetch(`${opts.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      const body = (await res.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
+      const last = Math.max(...(body.data?.result ?? []).map((s) => Number(s.value[1])), 0);
+      return last >= since
+        ? { done: true, reason: `job "${opts.job}" scraped at ${new Date(last * 1000).toISOString()}` }
+        : {
+            done: false,
+            reason: last
+              ? `last scrape of job "${opts.job}" predates the run`
+              : `job "${opts.job}" not up in Prometheus`,
+          };
+    },
+    {
+      timeoutMs: Math.min(60_000, Math.max(5_000, 3 * scrapeS * 1000)),
+      intervalMs: 250,
+      abort: () => (opts.signal?.aborted ? 'interrupted' : undefined),
+    },
+  );
+  return { ok: r.ok, reason: r.reason, waitedMs: r.elapsedMs };
+}
