@@ -24,7 +24,9 @@ if (major < 22) {
   // child does its own cleanup and we exit with its code.
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => child.kill('SIGTERM'));
-  process.on('SIGHUP', () => child.kill('SIGHUP'));
+  // A hangup reaches the whole foreground group (the child too), like Ctrl-C: forwarding it
+  // as well would count as a second signal and kill k6 without its graceful stop.
+  process.on('SIGHUP', () => {});
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
 } else {
   const { register } = await import('tsx/esm/api');

@@ -1,26 +1,29 @@
-import { readdir, stat } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stackDown } from '../src/stack/lifecycle.ts';
 
 /**
- * Integration tests start stacks in temp state dirs (`slo-*`). Each test stops its own; this
- * teardown is the safety net for a run that was interrupted (Ctrl-C) or crashed: any stack
- * recorded in a temp dir created during this test run is stopped, by recorded pid.
+ * Gives this test run a temp root of its own (TMPDIR, inherited by the test workers), and on
+ * teardown stops any stack a test left there — the safety net for an interrupted or crashed
+ * run — then removes the root. Stacks of other runs or sessions are never touched.
  */
 export default function setup(): () => Promise<void> {
-  const startedAt = Date.now();
+  const root = mkdtempSync(join(tmpdir(), 'slo-test-run-'));
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = root;
   return async () => {
-    const root = tmpdir();
-    for (const name of await readdir(root)) {
-      if (!name.startsWith('slo-')) continue;
+    for (const name of await readdir(root).catch(() => [] as string[])) {
       const dir = join(root, name);
-      const info = await stat(dir).catch(() => undefined);
-      if (!info?.isDirectory() || info.mtimeMs < startedAt) continue;
+      if (!(await stat(dir).catch(() => undefined))?.isDirectory()) continue;
       for (const stateDir of [dir, join(dir, 'state')]) {
         const n = await stackDown({ stateDir }).catch(() => 0);
         if (n > 0) console.error(`test teardown: stopped ${n} leftover process(es) of ${stateDir}`);
       }
     }
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    await rm(root, { recursive: true, force: true });
   };
 }

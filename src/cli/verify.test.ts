@@ -51,6 +51,20 @@ describe('slo-harness verify', () => {
     expect(r.stderr).toMatch(/is not a slo-harness ledger[\s\S]*hint: pass the ledger.json of a run directory/);
   });
 
+  it('a named deployment without Prometheus is an error, never the embedded stack in its place', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-verify-cli-'));
+    await writeFile(
+      join(dir, 'c.yaml'),
+      'targets:\n  prod:\n    api: { baseUrl: "http://127.0.0.1:1", usernameEnv: API_USER, passwordEnv: API_PASS }\n',
+    );
+    const r = await cli(['verify', '--config', join(dir, 'c.yaml'), '--since', '10m']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/configures no Prometheus[\s\S]*hint: add prometheus/);
+    const t = await cli(['verify', '--target', 'prod', '--since', '10m'], dir);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/needs a target config/);
+  });
+
   it('an --only that matches nothing is a usage error, not a pass', async () => {
     const r = await cli(['verify', '--prometheus', 'http://127.0.0.1:1', '--since', '10m', '--only', 'SLI-l']);
     expect(r.code).toBe(2);

@@ -120,7 +120,13 @@ export function registerVerify(program: Command): void {
       let evalIv = o.evaluationInterval as string | undefined;
       let telemetry: ResolvedTarget['telemetry'];
       const configFile = configPathFor(o.config as string | undefined);
+      if (o.target && !configFile) {
+        throw new HarnessError('CONFIG_TARGET_WITHOUT_CONFIG', `--target ${String(o.target)} needs a target config`, {
+          hint: 'pass --config FILE (or put slo-harness.yaml in this directory); a telemetry names file is --telemetry-map',
+        });
+      }
       if (configFile) {
+        if (!o.config) console.error(`verify: using the target config ${configFile}`);
         const t = resolveTarget(
           await loadTargetConfig(configFile),
           configFile,
@@ -135,7 +141,15 @@ export function registerVerify(program: Command): void {
         if (logs.length === 0 && t.logs?.kind === 'file') logs = t.logs.paths;
         scrape ??= t.scrapeInterval;
         evalIv ??= t.evaluationInterval;
-        telemetry = t.telemetry;
+        // An explicit --telemetry-map wins over the config's telemetry block.
+        if (!o.telemetryMap) telemetry = t.telemetry;
+        if (!prom) {
+          // Never fall back to the embedded stack when a deployment was named.
+          throw new HarnessError('CONFIG_BACKEND', `target "${t.name}" in ${configFile} configures no Prometheus`, {
+            where: `${configFile} /targets/${t.name}/prometheus`,
+            hint: 'add prometheus: { url: … } to the target, or pass --prometheus URL',
+          });
+        }
       }
       if (!prom) {
         // No backend named: use the embedded stack if it is up.

@@ -350,6 +350,7 @@ async function trafficAndAfter(a: TrafficArgs): Promise<RunResult> {
       });
     } finally {
       progress.stop();
+      clearInterval(checkpoint);
     }
   }
   clearInterval(checkpoint);
@@ -396,7 +397,8 @@ async function trafficAndAfter(a: TrafficArgs): Promise<RunResult> {
   } else {
     if (exit.hint && exit.code === 99) write(`note: ${exit.hint}\n`);
     const verdict = await (a.o.verify ?? verifyStage)({ runId: a.runId, runDir, ledger, target, plan, events, signal });
-    exitCode = verdict?.exitCode ?? RUN_EXIT.ok;
+    // A stage that returns nothing verified nothing: that is never a pass.
+    exitCode = verdict?.exitCode ?? RUN_EXIT.inconclusive;
   }
   events.emit({ type: 'run.ended', exitCode, aborted });
   write(`run directory: ${runDir}\n`);

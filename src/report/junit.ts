@@ -16,7 +16,7 @@ const esc = (s: string) =>
     .replace(/"/g, '&quot;')
     // XML 1.0 forbids most control characters, even escaped: matching them is the point here.
     // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
 
 /**
  * JUnit XML for CI test reporters. One testcase per check, classname = its requirement IDs.

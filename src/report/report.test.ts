@@ -27,7 +27,7 @@ const v = (
 
 const verdicts: Verdict[] = [
   // A control character (from a log line, say) must not break the XML.
-  v('sli-1-availability', 'pass', ['SLI-1'], { observed: 100, expected: '>= 99.9 %', summary: 'ok\u0007bell' }),
+  v('sli-1-availability', 'pass', ['SLI-1'], { observed: 100, expected: '>= 99.9 %', summary: 'ok\u0007bell\uffff' }),
   v('truth-request-count', 'fail', ['SLI-1', 'KM-5'], {
     summary: 'Prometheus counted 465 requests, the client sent 503 (diff -38) <&> "x"',
     queries: ['sum by (code) (http_requests_total{job="backend-api"})'],

@@ -204,6 +204,30 @@ describe('ground truth against telemetry', () => {
     expect(probe.summary).toMatch(/counted 400 requests, the client sent 400/);
   });
 
+  it('request count: a route whose requests all failed on the network was not lost by the server', () => {
+    const onlyExec = vec([{ method: 'POST', route: '/v1/executions/', code: '202' }, 400]);
+    const strict = ctxAt({ target: { ...DEFAULT_TARGET, uninstrumentedRoutes: [] } });
+    const base = ledgerOf();
+    const ledger = ledgerOf({
+      requests: {
+        ...base.requests,
+        byStatusClass: { '2xx': 400, network_error: 3 },
+        byRoute: [
+          { ...base.requests.byRoute[1]! },
+          {
+            ...base.requests.byRoute[0]!,
+            route: 'DELETE /v1/pipelines/{id}',
+            total: 3,
+            byStatusClass: { network_error: 3 },
+          },
+        ],
+      },
+    });
+    const v = evaluateOne(truth('request-count'), { before: vec(), after: onlyExec }, ledger, strict);
+    expect(v.summary).not.toMatch(/by route/);
+    expect(v.outcome).toBe('pass');
+  });
+
   it('request count: routes off in opposite directions fail although the total matches', () => {
     const shifted = vec(
       [{ method: 'GET', route: '/v1/health', code: '200' }, 650],

@@ -50,7 +50,10 @@ export function verifyStageFor(opts: {
     if (report instanceof HarnessError) throw report;
     const path = join(ctx.runDir, 'verdicts.json');
     await writeFile(path, `${JSON.stringify(toJson(report), null, 2)}\n`);
-    await writeReports(ctx.runDir, ctx.runId, report, ctx.ledger, opts.env ?? process.env);
+    // The verdict is already saved: a report that cannot be written is a warning, not the result.
+    await writeReports(ctx.runDir, ctx.runId, report, ctx.ledger, opts.env ?? process.env).catch((err: unknown) =>
+      opts.write(`verify: warning: could not write junit.xml/summary.md: ${(err as Error).message}\n`),
+    );
     for (const v of report.verdicts) {
       ctx.events.emit({
         type: 'verdict',

@@ -154,7 +154,11 @@ function requestTruth(
   const uninstrumented = new Set(ctx.target.uninstrumentedRoutes.map(normaliseRoute));
   const lost = useRoutes
     ? ledger.requests.byRoute.filter(
-        (r) => !telemetryRoutes.has(normaliseRoute(r.route)) && !uninstrumented.has(normaliseRoute(r.route)),
+        (r) =>
+          !telemetryRoutes.has(normaliseRoute(r.route)) &&
+          !uninstrumented.has(normaliseRoute(r.route)) &&
+          // Requests that never reached the server (network errors) were not lost by it.
+          r.total - (r.byStatusClass.network_error ?? 0) > 0,
       )
     : [];
   const tol = timingTolerance(ctx, ledger, clientTotal);
