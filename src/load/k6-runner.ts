@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { which } from '../util/proc.ts';
 import { HarnessError } from '../util/errors.ts';
 import { forEachLine } from './ndjson.ts';
 import { describeK6Exit, type K6Exit } from './k6-exit.ts';
@@ -76,7 +77,15 @@ export async function runK6(opts: K6RunOptions): Promise<K6RunResult> {
     summaryJson,
     opts.script,
   ];
-  const child = spawn(opts.k6Path, args, {
+  // k6 runs in its own process group (so a terminal Ctrl-C reaches only the harness). Where
+  // util-linux's setpriv exists, the kernel also kills k6 if the harness dies without a
+  // chance to clean up (SIGKILL, OOM): no orphaned k6 keeps sending traffic. setpriv execs
+  // k6 in place, so the pid is k6's.
+  const setpriv = which('setpriv');
+  const [command, argv] = setpriv
+    ? [setpriv, ['--pdeathsig', 'KILL', '--', opts.k6Path, ...args]]
+    : [opts.k6Path, args];
+  const child = spawn(command, argv, {
     env: k6Env(opts.env),
     cwd: opts.runDir,
     stdio: ['ignore', 'pipe', 'pipe'],
