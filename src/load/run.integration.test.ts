@@ -16,6 +16,24 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 const TINY = join(HERE, 'testdata', 'tiny.yaml');
 
+/**
+ * The CLI in its own process group, like a shell job (a group-wide SIGINT is exactly what a
+ * terminal's Ctrl-C sends), with its combined output collected.
+ */
+function spawnCli(args: string[]) {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'slo-harness.mjs'), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, SLO_HARNESS_PORTS: 'ephemeral' },
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, exited, pid: child.pid as number, output: () => out };
+}
+
 describe('run against the embedded default (real stack + reference ImageFlowCanvas)', () => {
   it('runs a short profile end to end; recorded trace IDs resolve in Jaeger', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slo-e2e-'));
@@ -90,49 +108,34 @@ describe('run against the embedded default (real stack + reference ImageFlowCanv
     const reports = join(dir, 'reports');
     // Its own process group, like a shell job: the SIGINT below goes to the whole group,
     // exactly as a terminal's Ctrl-C does.
-    const child = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'bin', 'slo-harness.mjs'),
-        'run',
-        '--profile',
-        TINY,
-        '--duration',
-        '50s',
-        '--reports-dir',
-        reports,
-        '--state-dir',
-        join(dir, 'state'),
-        '--run-id',
-        'interrupted',
-        '--progress',
-        'plain',
-      ],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-        env: { ...process.env, SLO_HARNESS_PORTS: 'ephemeral' },
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const pid = child.pid as number;
+    const { child, exited, pid, output } = spawnCli([
+      'run',
+      '--profile',
+      TINY,
+      '--duration',
+      '50s',
+      '--reports-dir',
+      reports,
+      '--state-dir',
+      join(dir, 'state'),
+      '--run-id',
+      'interrupted',
+      '--progress',
+      'plain',
+    ]);
 
     // Wait until traffic flows: k6 runs and the progress line shows requests recorded.
     const flowing = await waitFor(
       async () => {
         const k6 = descendants(pid).filter((p) => /\bk6\b.* run /.test(commandOf(p)));
-        const counts = [...out.matchAll(/ (\d+) requests/g)].map((m) => Number(m[1]));
+        const counts = [...output().matchAll(/ (\d+) requests/g)].map((m) => Number(m[1]));
         const n = counts.length ? (counts[counts.length - 1] as number) : 0;
         return { done: k6.length > 0 && n > 0, reason: `k6 processes ${k6.length}, requests ${n}` };
       },
       {
         timeoutMs: 120_000,
         intervalMs: 200,
-        abort: () => (child.exitCode !== null ? `exited early: ${out}` : undefined),
+        abort: () => (child.exitCode !== null ? `exited early: ${output()}` : undefined),
       },
     );
     expect(flowing.ok, flowing.reason).toBe(true);
@@ -150,7 +153,7 @@ describe('run against the embedded default (real stack + reference ImageFlowCanv
       exited,
       new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 90_000).unref()),
     ]);
-    expect(code, out).toBe(130);
+    expect(code, output()).toBe(130);
 
     const gone = await waitFor(
       async () => {
@@ -174,30 +177,15 @@ describe('run against the embedded default (real stack + reference ImageFlowCanv
   it('Ctrl-C while `run` is still starting the stack stops what was started and exits 130', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slo-sigint-up-'));
     const stateDir = join(dir, 'state');
-    const child = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'bin', 'slo-harness.mjs'),
-        'run',
-        '--profile',
-        TINY,
-        '--reports-dir',
-        join(dir, 'reports'),
-        '--state-dir',
-        stateDir,
-      ],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-        env: { ...process.env, SLO_HARNESS_PORTS: 'ephemeral' },
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const pid = child.pid as number;
+    const { child, exited, pid, output } = spawnCli([
+      'run',
+      '--profile',
+      TINY,
+      '--reports-dir',
+      join(dir, 'reports'),
+      '--state-dir',
+      stateDir,
+    ]);
     const spawned = await waitFor(
       async () => {
         const pids = await readPidFiles(stateDir);
@@ -206,13 +194,13 @@ describe('run against the embedded default (real stack + reference ImageFlowCanv
       {
         timeoutMs: 60_000,
         intervalMs: 10,
-        abort: () => (child.exitCode !== null ? `exited early: ${out}` : undefined),
+        abort: () => (child.exitCode !== null ? `exited early: ${output()}` : undefined),
       },
     );
     expect(spawned.ok, spawned.reason).toBe(true);
     const recorded = [...new Set([...descendants(pid), ...(spawned.value ?? []).map((p) => p.pid)])];
     process.kill(-pid, 'SIGINT');
-    expect(await exited, out).toBe(130);
+    expect(await exited, output()).toBe(130);
     const gone = await waitFor(
       async () => {
         const alive = stillAlive(recorded);
@@ -221,6 +209,6 @@ describe('run against the embedded default (real stack + reference ImageFlowCanv
       { timeoutMs: 15_000, intervalMs: 100 },
     );
     expect(gone.ok, `left running: ${gone.reason}`).toBe(true);
-    expect(out).not.toContain('traffic:');
+    expect(output()).not.toContain('traffic:');
   }, 120_000);
 });
