@@ -7,6 +7,7 @@ import { readState } from '../stack/state.ts';
 import { HarnessError } from '../util/errors.ts';
 import { parseDuration } from '../util/duration.ts';
 import { configPathFor, loadTargetConfig, resolveTarget, type ResolvedTarget } from '../load/target-config.ts';
+import type { ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
 import { DEFAULT_CHECKS_DIR, toJson, verify, type VerifyReport } from '../verify/engine.ts';
 import { gateExitCode } from '../util/exit-codes.ts';
 
@@ -77,6 +78,27 @@ async function readLedger(file: string): Promise<Ledger> {
   return l as Ledger;
 }
 
+/** `--elasticsearch URL --es-index PATTERN …` as a log store, or undefined. */
+export function logStoreFromFlags(
+  o: Record<string, string | string[] | boolean | undefined>,
+): ElasticsearchLogConfig | undefined {
+  const url = o.elasticsearch as string | undefined;
+  const index = o.esIndex as string | undefined;
+  if (!url && !index && !o.esTimeField && !o.esApiKeyEnv) return undefined;
+  if (!url || !index)
+    throw new HarnessError('CONFIG_LOG_STORE', '--elasticsearch and --es-index go together', {
+      hint: 'e.g. --elasticsearch https://es.example.com:9200 --es-index "imageflow-*"',
+    });
+  if ((o.logs as string[] | undefined)?.length)
+    throw new HarnessError('CONFIG_LOG_STORE', '--logs (files) and --elasticsearch are two log sources: pass one');
+  return {
+    url,
+    index,
+    ...(o.esTimeField ? { timeField: String(o.esTimeField) } : {}),
+    ...(o.esApiKeyEnv ? { apiKeyEnv: String(o.esApiKeyEnv) } : {}),
+  };
+}
+
 export function registerVerify(program: Command): void {
   program
     .command('verify')
@@ -94,6 +116,10 @@ export function registerVerify(program: Command): void {
     .option('--prometheus <url>', 'Prometheus base URL (overrides the config)')
     .option('--alertmanager <url>', 'Alertmanager base URL')
     .option('--logs <paths>', 'JSON-lines log files or directories (repeatable, comma-separated)', list, [])
+    .option('--elasticsearch <url>', 'read the logs from Elasticsearch instead of files (with --es-index)')
+    .option('--es-index <pattern>', 'the Elasticsearch index or pattern holding the application logs, e.g. imageflow-*')
+    .option('--es-time-field <field>', 'the record time field (default timestamp; shippers often add @timestamp)')
+    .option('--es-api-key-env <VAR>', 'environment variable holding an Elasticsearch API key')
     .option('--ledger <file>', 'a run ledger, to also judge ground truth for that window')
     .option('--checks <dir>', 'check catalogue directory', DEFAULT_CHECKS_DIR)
     .option(
@@ -116,6 +142,7 @@ export function registerVerify(program: Command): void {
       let prom = o.prometheus as string | undefined;
       let am = o.alertmanager as string | undefined;
       let logs = o.logs as string[];
+      let logStore = logStoreFromFlags(o);
       let scrape = o.scrapeInterval as string | undefined;
       let evalIv = o.evaluationInterval as string | undefined;
       let telemetry: ResolvedTarget['telemetry'];
@@ -138,7 +165,8 @@ export function registerVerify(program: Command): void {
         );
         prom ??= t.prometheus;
         am ??= t.alertmanager;
-        if (logs.length === 0 && t.logs?.kind === 'file') logs = t.logs.paths;
+        if (logs.length === 0 && !logStore && t.logs?.kind === 'file') logs = t.logs.paths;
+        if (logs.length === 0 && !logStore && t.logs?.kind === 'elasticsearch') logStore = t.logs;
         scrape ??= t.scrapeInterval;
         evalIv ??= t.evaluationInterval;
         // An explicit --telemetry-map wins over the config's telemetry block.
@@ -162,7 +190,7 @@ export function registerVerify(program: Command): void {
         const u = stackUrls(st.state);
         prom = u.prometheus;
         am ??= u.alertmanager;
-        if (logs.length === 0) logs = Object.values(u.appLogs);
+        if (logs.length === 0 && !logStore) logs = Object.values(u.appLogs);
         scrape ??= st.state.scrapeInterval;
         evalIv ??= st.state.evaluationInterval;
       }
@@ -174,6 +202,7 @@ export function registerVerify(program: Command): void {
         prometheus: { url: prom, headersFromEnv },
         alertmanager: am ? { url: am } : undefined,
         logs,
+        ...(logStore ? { logStore } : {}),
         checksDir: o.checks as string,
         targetFile: o.telemetryMap as string | undefined,
         ...(telemetry ? { telemetry } : {}),

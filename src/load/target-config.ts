@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
 import { HarnessError } from '../util/errors.ts';
 import { loadDataFile, type Problem } from './schema-file.ts';
 import { targetConfigSchema as telemetryNamesSchema } from '../verify/schema.ts';
@@ -16,7 +17,7 @@ export interface TargetSpec {
   prometheus?: { url: string; scrapeInterval?: string; evaluationInterval?: string };
   alertmanager?: { url: string };
   jaeger?: { url: string };
-  logs?: { kind: 'file'; paths: string[] } | { kind: 'elasticsearch'; url: string; index: string };
+  logs?: LogsSpec;
   /**
    * Names the spec leaves open (KM-6/KM-8 metrics, the API job, execution status labels),
    * for a deployment that names things its own way. Defaults: the reference system's names.
@@ -25,6 +26,14 @@ export interface TargetSpec {
   /** Lowers (never raises) the profile's caps for this target. */
   caps?: { maxRate?: number; maxExecRate?: number; maxDuration?: string; maxVUs?: number };
 }
+
+/** JSON-lines files, or an Elasticsearch index (credentials named by environment variables). */
+export type LogsSpec =
+  | { kind: 'file'; paths: string[] }
+  | ({ kind: 'elasticsearch' } & Pick<
+      ElasticsearchLogConfig,
+      'url' | 'index' | 'timeField' | 'malformedQuery' | 'apiKeyEnv' | 'usernameEnv' | 'passwordEnv'
+    >);
 
 export interface TargetConfig {
   /** Hosts traffic may go to: exact names/IPs or `*.example.com`. Default: loopback only. */
@@ -89,7 +98,16 @@ export const TARGET_CONFIG_SCHEMA = {
               {
                 additionalProperties: false,
                 required: ['kind', 'url', 'index'],
-                properties: { kind: { const: 'elasticsearch' }, url: URL_FIELD, index: { type: 'string' } },
+                properties: {
+                  kind: { const: 'elasticsearch' },
+                  url: URL_FIELD,
+                  index: { type: 'string', minLength: 1 },
+                  timeField: { type: 'string', minLength: 1 },
+                  malformedQuery: { type: 'string', minLength: 1 },
+                  apiKeyEnv: ENV_NAME,
+                  usernameEnv: ENV_NAME,
+                  passwordEnv: ENV_NAME,
+                },
               },
             ],
           },
@@ -178,7 +196,7 @@ export interface ResolvedTarget {
   evaluationInterval?: string;
   alertmanager?: string;
   jaegerQuery?: string;
-  logs?: { kind: 'file'; paths: string[] } | { kind: 'elasticsearch'; url: string; index: string };
+  logs?: LogsSpec;
   caps?: TargetSpec['caps'];
   /** The hosts this target may receive traffic on. */
   allowHosts: string[];
@@ -209,13 +227,17 @@ export function resolveTarget(
     });
   }
   const needCredentials = opts.needCredentials ?? true;
-  const missing = needCredentials ? [t.api.usernameEnv, t.api.passwordEnv].filter((v) => !env[v]) : [];
+  // The log store's credentials are needed by `verify` too: checked here, before any traffic.
+  const logEnvs = t.logs?.kind === 'elasticsearch' ? [t.logs.apiKeyEnv, t.logs.usernameEnv, t.logs.passwordEnv] : [];
+  const missing = [...(needCredentials ? [t.api.usernameEnv, t.api.passwordEnv] : []), ...logEnvs].filter(
+    (v): v is string => v !== undefined && !env[v],
+  );
   if (missing.length) {
     throw new HarnessError(
       'CONFIG_CREDENTIALS_MISSING',
       `target "${chosen}" needs credentials from ${missing.join(' and ')}, which ${missing.length > 1 ? 'are' : 'is'} not set`,
       {
-        where: `${file} /targets/${chosen}/api`,
+        where: `${file} /targets/${chosen}`,
         hint: `export ${missing.map((m) => `${m}=…`).join(' ')} before running (the config names the variables, it never holds the secrets)`,
       },
     );

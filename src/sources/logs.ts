@@ -7,6 +7,8 @@ import type { LogsObs } from '../verify/types.ts';
 
 export interface LogSource {
   records(start: number, end: number): Promise<LogsObs | HarnessError>;
+  /** Releases connections, if the source holds any. */
+  close?(): Promise<void>;
 }
 
 /**
@@ -33,7 +35,8 @@ export function fileLogSource(paths: string[], opts: { limit?: number } = {}): L
         }
       }
       if (files.length === 0) return new HarnessError('SOURCE_UNREACHABLE', `no log files under ${paths.join(', ')}`);
-      const obs: LogsObs = { kind: 'logs', files, records: [], malformed: 0, total: 0 };
+      const obs: LogsObs = { kind: 'logs', from: files, records: [], malformed: 0, total: 0 };
+      let malformed = 0;
       for (const f of files) {
         const lines = createInterface({ input: createReadStream(f, 'utf8'), crlfDelay: Infinity });
         // A malformed line has no timestamp: it is charged to the window when the record
@@ -46,11 +49,11 @@ export function fileLogSource(paths: string[], opts: { limit?: number } = {}): L
             rec = JSON.parse(line);
           } catch {
             // Lines that are not JSON are exactly what LOG-1 forbids: count them.
-            if (inWindow) obs.malformed++;
+            if (inWindow) malformed++;
             continue;
           }
           if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) {
-            if (inWindow) obs.malformed++;
+            if (inWindow) malformed++;
             continue;
           }
           const t = Date.parse(String((rec as { timestamp?: unknown }).timestamp)) / 1000;
@@ -60,6 +63,7 @@ export function fileLogSource(paths: string[], opts: { limit?: number } = {}): L
           if (obs.records.length < limit) obs.records.push(rec as Record<string, unknown>);
         }
       }
+      obs.malformed = malformed;
       return obs;
     },
   };

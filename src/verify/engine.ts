@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Ledger } from '../ledger/types.ts';
 import { alertmanagerSource } from '../sources/alertmanager.ts';
 import type { Endpoint } from '../sources/http.ts';
+import { elasticsearchLogSource, type ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
 import { fileLogSource } from '../sources/logs.ts';
 import { prometheusSource } from '../sources/prometheus.ts';
 import { HarnessError } from '../util/errors.ts';
@@ -21,6 +22,8 @@ export interface VerifyOptions {
   alertmanager?: Endpoint;
   /** JSON-lines log files or directories. */
   logs?: string[];
+  /** Or the log store: an Elasticsearch index (wins over `logs`). */
+  logStore?: ElasticsearchLogConfig;
   /** The judged window; defaults to the ledger's traffic window. */
   window?: { start: Date; end: Date };
   ledger?: Ledger;
@@ -97,7 +100,32 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport | Harnes
     if (a instanceof HarnessError) return a;
     sources.alertmanager = a;
   }
-  if (opts.logs?.length) sources.logs = fileLogSource(opts.logs);
+  if (opts.logStore) {
+    const l = elasticsearchLogSource(opts.logStore, env);
+    if (l instanceof HarnessError) return l;
+    sources.logs = l;
+  } else if (opts.logs?.length) sources.logs = fileLogSource(opts.logs);
+  try {
+    return await judge(opts, { target, checks, win, scrape, evalIv, sources, log, started });
+  } finally {
+    await sources.logs?.close?.();
+  }
+}
+
+async function judge(
+  opts: VerifyOptions,
+  s: {
+    target: TargetConfig;
+    checks: Check[];
+    win: { start: Date; end: Date };
+    scrape: number;
+    evalIv: number;
+    sources: Sources;
+    log: (line: string) => void;
+    started: number;
+  },
+): Promise<VerifyReport> {
+  const { target, checks, win, scrape, evalIv, sources, log, started } = s;
 
   const startS = win.start.getTime() / 1000;
   const endS = win.end.getTime() / 1000;

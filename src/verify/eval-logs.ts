@@ -27,7 +27,11 @@ export function evalLogs(
   if (o?.kind !== 'logs')
     return verdict(check, 'inconclusive', 'unexpected observation', { range, reason: `expected logs, got ${o?.kind}` });
   const recs = o.records.filter((r) => !check.services || check.services.includes(String(r.service)));
-  const files = { files: o.files, malformedLines: o.malformed, recordsInWindow: recs.length };
+  const files = {
+    from: o.from,
+    malformedLines: o.malformed ?? 'not measurable in this store (no malformedQuery)',
+    recordsInWindow: recs.length,
+  };
   if (recs.length === 0)
     return verdict(check, 'inconclusive', 'no log records in the window', {
       range,
@@ -38,7 +42,7 @@ export function evalLogs(
   if (a.kind === 'fields') {
     const missing = new Map<string, number>();
     for (const r of recs) for (const f of a.required) if (!pick(r, f).found) missing.set(f, (missing.get(f) ?? 0) + 1);
-    const ok = missing.size === 0 && o.malformed === 0;
+    const ok = missing.size === 0 && (o.malformed ?? 0) === 0;
     const miss = [...missing].map(([f, n]) => `${f} (${n})`);
     return verdict(
       check,
@@ -46,7 +50,7 @@ export function evalLogs(
       ok
         ? o.total > o.records.length
           ? `${recs.length} records checked (the first of ${o.total} in the window), each has all ${a.required.length} fields`
-          : `${recs.length} records, every one has all ${a.required.length} fields`
+          : `${recs.length} records, every one has all ${a.required.length} fields${o.malformed === undefined ? ' (lines that were not JSON are not measurable here: set logs.malformedQuery)' : ''}`
         : `${o.malformed} malformed lines; missing: ${miss.join(', ') || 'none'}`,
       {
         range,

@@ -22,12 +22,6 @@ export function verifyStageFor(opts: {
 }): VerifyStage {
   return async (ctx) => {
     const t = ctx.target;
-    if (t.logs?.kind === 'elasticsearch') {
-      // Not built yet: say so rather than let the log checks look merely unconfigured.
-      opts.write(
-        `verify: warning: the Elasticsearch log source (${t.logs.url}) is not supported yet; the log checks will be inconclusive\n`,
-      );
-    }
     const scrapeInterval = t.scrapeInterval ?? '15s';
     const evaluationInterval = t.evaluationInterval ?? scrapeInterval;
     const scrapeS = parseDuration(scrapeInterval) ?? 15;
@@ -37,6 +31,7 @@ export function verifyStageFor(opts: {
       ...(t.prometheus ? { prometheus: { url: t.prometheus } } : {}),
       ...(t.alertmanager ? { alertmanager: { url: t.alertmanager } } : {}),
       ...(t.logs?.kind === 'file' ? { logs: t.logs.paths } : {}),
+      ...(t.logs?.kind === 'elasticsearch' ? { logStore: t.logs } : {}),
       scrapeInterval,
       evaluationInterval,
       ...(opts.checksDir ? { checksDir: opts.checksDir } : {}),

@@ -228,11 +228,12 @@ export interface AlertmanagersObs {
 
 export interface LogsObs {
   kind: 'logs';
-  files: string[];
+  /** Where the records came from: file paths, or the log store and index. */
+  from: string[];
   /** Parsed records (bounded by the collector) within the window. */
   records: Array<Record<string, unknown>>;
-  /** Lines that were not one JSON object. */
-  malformed: number;
+  /** Lines that were not one JSON object; undefined where the store cannot tell. */
+  malformed: number | undefined;
   /** Records seen in total (records may be a bounded sample). */
   total: number;
 }
