@@ -119,7 +119,7 @@ function errorReason(body: unknown): string | undefined {
 export function elasticsearchLogSource(
   cfg: ElasticsearchLogConfig,
   env: NodeJS.ProcessEnv = process.env,
-  opts: { limit?: number } = {},
+  opts: { limit?: number; pageSize?: number } = {},
 ): LogSource | HarnessError {
   let url: URL;
   try {
@@ -135,6 +135,7 @@ export function elasticsearchLogSource(
   const auth = authFrom(cfg, env);
   if (auth instanceof HarnessError) return auth;
   const limit = opts.limit ?? 50_000;
+  const pageSize = opts.pageSize ?? PAGE;
   const timeField = cfg.timeField ?? 'timestamp';
   const client = new Client({
     node: url.origin + url.pathname.replace(/\/$/, ''),
@@ -164,7 +165,7 @@ export function elasticsearchLogSource(
         let page = await client.search<Record<string, unknown>>({
           ...target,
           scroll: '1m',
-          size: Math.min(PAGE, limit),
+          size: Math.min(pageSize, limit),
           track_total_hits: true,
           sort: [{ [timeField]: { order: 'asc', unmapped_type: 'date' } }, '_doc'],
           query: { bool: { filter: [inWindow] } },
