@@ -147,12 +147,13 @@ export function elasticsearchLogSource(
   const from = [describeStore(cfg)];
 
   return {
+    store: 'elasticsearch',
     records: async (start, end) => {
       const inWindow = {
         range: { [timeField]: { gte: Math.floor(start * 1000), lte: Math.ceil(end * 1000), format: 'epoch_millis' } },
       };
       const target = { index: cfg.index, ignore_unavailable: true, allow_no_indices: true };
-      const obs: LogsObs = { kind: 'logs', from, records: [], malformed: 0, total: 0 };
+      const obs: LogsObs = { kind: 'logs', store: 'elasticsearch', from, records: [], malformed: 0, total: 0 };
       let scrollId: string | undefined;
       try {
         if (cfg.malformedQuery) {

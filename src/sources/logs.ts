@@ -6,6 +6,8 @@ import { HarnessError } from '../util/errors.ts';
 import type { LogsObs } from '../verify/types.ts';
 
 export interface LogSource {
+  /** The services' own files, or a store the records were shipped to (which lags behind). */
+  readonly store: 'files' | 'elasticsearch';
   records(start: number, end: number): Promise<LogsObs | HarnessError>;
   /** Releases connections, if the source holds any. */
   close?(): Promise<void>;
@@ -19,6 +21,7 @@ export interface LogSource {
 export function fileLogSource(paths: string[], opts: { limit?: number } = {}): LogSource {
   const limit = opts.limit ?? 50_000;
   return {
+    store: 'files',
     records: async (start, end) => {
       const files: string[] = [];
       for (const p of paths) {
@@ -35,7 +38,7 @@ export function fileLogSource(paths: string[], opts: { limit?: number } = {}): L
         }
       }
       if (files.length === 0) return new HarnessError('SOURCE_UNREACHABLE', `no log files under ${paths.join(', ')}`);
-      const obs: LogsObs = { kind: 'logs', from: files, records: [], malformed: 0, total: 0 };
+      const obs: LogsObs = { kind: 'logs', store: 'files', from: files, records: [], malformed: 0, total: 0 };
       let malformed = 0;
       for (const f of files) {
         const lines = createInterface({ input: createReadStream(f, 'utf8'), crlfDelay: Infinity });

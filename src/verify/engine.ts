@@ -11,7 +11,7 @@ import { parseDuration } from '../util/duration.ts';
 import { evaluate, overall } from './evaluate.ts';
 import { loadChecks } from './load.ts';
 import { alignDown, alignUp } from './plan.ts';
-import { settle, type SettleResult } from './settle.ts';
+import { settle, settleLogs, type SettleResult } from './settle.ts';
 import { loadTarget, withDefaults } from './target.ts';
 import type { Check, EvalContext, Observations, Outcome, TargetConfig, Verdict } from './types.ts';
 
@@ -138,6 +138,13 @@ async function judge(
       evaluationIntervalSeconds: evalIv,
     });
     log(`settle: ${settled.reason} (${settled.waitedMs} ms)`);
+  }
+  if (sources.logs?.store === 'elasticsearch' && opts.ledger && wantSettle) {
+    log(`settling: waiting for the log store to hold the run's last logged request`);
+    const l = await settleLogs(sources.logs, opts.ledger, target.uninstrumentedRoutes, {
+      timeoutMs: opts.settleTimeoutMs ?? 30_000,
+    });
+    log(`log store: ${l.reason} (${l.waitedMs} ms)`);
   }
   // Windows align to the step so every sample of a range query sits on a scrape boundary.
   const step = Math.max(scrape, evalIv);

@@ -1,6 +1,6 @@
 import type { Ledger } from '../ledger/types.ts';
 import { isoRange, verdict, violated } from './verdict.ts';
-import type { EvalContext, LogCheck, Observation, Verdict } from './types.ts';
+import type { EvalContext, LogCheck, LogsObs, Observation, Verdict } from './types.ts';
 
 /** Reads a path like `otel/resource/service.name` (slash-separated: keys contain dots). */
 export function pick(rec: unknown, path: string): { found: boolean; value: unknown } {
@@ -32,6 +32,12 @@ export function evalLogs(
     malformedLines: o.malformed ?? 'not measurable in this store (no malformedQuery)',
     recordsInWindow: recs.length,
   };
+  if (check.assertion.kind === 'run-traces' && o.store === 'files')
+    return verdict(check, 'skipped', "the logs here are the services' own files, not a log store", {
+      range,
+      reason: 'no log store: configure logs: { kind: elasticsearch, … } to follow records into it',
+      details: files,
+    });
   if (recs.length === 0)
     return verdict(check, 'inconclusive', 'no log records in the window', {
       range,
@@ -84,6 +90,7 @@ export function evalLogs(
       },
     );
   }
+  if (a.kind === 'run-traces') return evalRunTraces(check, o, recs, ctx, ledger, win, range, files);
   const matching = recs.filter((r) => r.message === a.message);
   const incomplete = matching.filter((r) =>
     a.fields.some((f) => {
@@ -105,5 +112,71 @@ export function evalLogs(
       expected: `≥ ${need} with ${a.fields.join(', ')}`,
       details: files,
     },
+  );
+}
+
+/**
+ * ARCH-4: every request the client sampled (its trace ID, on a route the service logs,
+ * answered by the service) is found as a record's `trace_id` in the log store.
+ */
+function evalRunTraces(
+  check: LogCheck,
+  o: LogsObs,
+  recs: Array<Record<string, unknown>>,
+  ctx: EvalContext,
+  ledger: Ledger | undefined,
+  win: { start: number },
+  range: Verdict['range'],
+  details: Record<string, unknown>,
+): Verdict {
+  if (!ledger)
+    return verdict(check, 'skipped', 'needs the ground-truth ledger of a run', { range, reason: 'no ledger' });
+  const skip = new Set(ctx.target.uninstrumentedRoutes);
+  const samples = ledger.traceSamples.filter((s) => {
+    const t = Date.parse(s.time) / 1000;
+    return s.status > 0 && !skip.has(s.route) && t >= win.start && t <= ctx.evalTime;
+  });
+  if (samples.length === 0)
+    return verdict(check, 'inconclusive', 'the ledger sampled no logged request in the window', {
+      range,
+      reason: 'nothing to look for',
+      details,
+    });
+  const seen = new Set(recs.map((r) => r.trace_id).filter((t): t is string => typeof t === 'string'));
+  const missing = samples.filter((s) => !seen.has(s.traceId));
+  const expected = `all ${samples.length} sampled requests have a record with their trace_id`;
+  if (missing.length === 0)
+    return verdict(
+      check,
+      'pass',
+      `${samples.length}/${samples.length} sampled requests found in ${o.from.join(', ')}`,
+      {
+        range,
+        observed: samples.length,
+        expected,
+        details,
+      },
+    );
+  const eg = missing
+    .slice(0, 3)
+    .map((m) => `${m.route} ${m.status} at ${m.time} (trace ${m.traceId})`)
+    .join('; ');
+  if (o.total > o.records.length)
+    // The missing ones may be among the records beyond the bound: not enough to judge.
+    return verdict(
+      check,
+      'inconclusive',
+      `${missing.length} sampled requests not among the first ${o.records.length} of ${o.total} records`,
+      {
+        range,
+        reason: 'more records in the window than are read',
+        details: { ...details, missing: eg },
+      },
+    );
+  return verdict(
+    check,
+    violated(check),
+    `${missing.length}/${samples.length} sampled requests have no log record in ${o.from.join(', ')}, e.g. ${eg}`,
+    { range, observed: samples.length - missing.length, expected, details: { ...details, missing: eg } },
   );
 }

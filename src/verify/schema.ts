@@ -63,6 +63,7 @@ const logAssertion = {
       properties: { kind: { const: 'fields' }, required: { type: 'array', items: { type: 'string' }, minItems: 1 } },
     },
     { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { const: 'w3c-ids' } } },
+    { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { const: 'run-traces' } } },
     {
       type: 'object',
       additionalProperties: false,

@@ -1,6 +1,8 @@
 import { HarnessError } from '../util/errors.ts';
 import { waitFor } from '../util/wait.ts';
 import type { PrometheusSource } from '../sources/prometheus.ts';
+import type { LogSource } from '../sources/logs.ts';
+import type { Ledger } from '../ledger/types.ts';
 
 export interface SettleResult {
   ok: boolean;
@@ -61,6 +63,41 @@ export async function settle(
     ok: false,
     reason: `settle deadline: ${w.reason}`,
     lastScrape: known.length ? Math.min(...known) : undefined,
+    waitedMs: w.elapsedMs,
+  };
+}
+
+/**
+ * A log store lags behind the services (shipper buffers, index refresh). Before the log
+ * checks read it, wait until the newest request the client sampled on a logged route is
+ * findable by its trace ID, or the deadline passes (then the checks judge what is there).
+ */
+export async function settleLogs(
+  logs: LogSource,
+  ledger: Ledger,
+  unlogged: string[],
+  opts: { timeoutMs: number; intervalMs?: number },
+): Promise<SettleResult> {
+  const skip = new Set(unlogged);
+  const last = ledger.traceSamples
+    .filter((s) => s.status > 0 && !skip.has(s.route))
+    .sort((a, b) => Date.parse(a.time) - Date.parse(b.time))
+    .at(-1);
+  if (!last) return { ok: true, reason: 'no sampled request to wait for', waitedMs: 0 };
+  const t = Date.parse(last.time) / 1000;
+  const w = await waitFor(
+    async () => {
+      // The record's own timestamp is when the service logged it: a little after sending.
+      const obs = await logs.records(t - 5, Date.now() / 1000 + 5);
+      if (obs instanceof HarnessError) return { done: false, reason: obs.message };
+      const found = obs.records.some((r) => r.trace_id === last.traceId);
+      return { done: found, reason: found ? 'found' : `trace ${last.traceId} (${last.route}) not in the store yet` };
+    },
+    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 500 },
+  );
+  return {
+    ok: w.ok,
+    reason: w.ok ? `the last sampled request (${last.route} at ${last.time}) is in the store` : w.reason,
     waitedMs: w.elapsedMs,
   };
 }

@@ -110,7 +110,9 @@ export interface LogCheck extends CheckBase {
   assertion:
     | { kind: 'fields'; required: string[] }
     | { kind: 'w3c-ids' }
-    | { kind: 'message'; message: string; fields: string[]; atLeast: 'ledger.executions.created' | number };
+    | { kind: 'message'; message: string; fields: string[]; atLeast: 'ledger.executions.created' | number }
+    /** The run's sampled requests (ledger trace IDs) are found in the log store (ARCH-4). */
+    | { kind: 'run-traces' };
   /** Only records from these services (record `service`); default all. */
   services?: string[];
 }
@@ -228,6 +230,8 @@ export interface AlertmanagersObs {
 
 export interface LogsObs {
   kind: 'logs';
+  /** Files the services wrote, or a log store the records were shipped to. */
+  store: 'files' | 'elasticsearch';
   /** Where the records came from: file paths, or the log store and index. */
   from: string[];
   /** Parsed records (bounded by the collector) within the window. */

@@ -93,6 +93,10 @@ async function waitTargetHealth(job: string, health: 'up' | 'down'): Promise<voi
   expect(w.ok, w.reason).toBe(true);
 }
 
+/** ARCH-4 follows records into a log store: with the services' own files it is skipped. */
+const filesOnlyArch4 = (v: { checkId: string; outcome: string }) =>
+  v.checkId === 'arch-4-run-in-log-store' && v.outcome === 'skipped';
+
 describe('verification against the embedded stack', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'verify-it-'));
@@ -115,7 +119,7 @@ describe('verification against the embedded stack', () => {
       expect(typeof v.observed).toBe('number');
     }
     const bad = r.verdicts
-      .filter((v) => v.severity === 'gate' && !host.includes(v.checkId) && v.outcome !== 'pass')
+      .filter((v) => v.severity === 'gate' && !host.includes(v.checkId) && v.outcome !== 'pass' && !filesOnlyArch4(v))
       .map((v) => `${v.checkId}: ${v.summary} ${v.reason ?? ''}`);
     expect(bad).toEqual([]);
     expect(r.settle?.ok, r.settle?.reason).toBe(true);
