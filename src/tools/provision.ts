@@ -6,6 +6,7 @@ import { HarnessError } from '../util/errors.ts';
 import { acquireLock } from '../util/lock.ts';
 import { runCommand, which } from '../util/proc.ts';
 import { MANIFEST, type AptTool, type GoTool, type ToolName } from './manifest.ts';
+import { ensureMavenTool } from './maven.ts';
 
 export interface ProvisionOptions {
   env?: NodeJS.ProcessEnv;
@@ -24,8 +25,13 @@ export function toolCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'slo-harness', 'tools');
 }
 
+/** Where a built (Go) or assembled (Maven) tool of this version lives in the cache. */
+export function toolDir(name: ToolName, version: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(toolCacheRoot(env), `${name}-${version}`);
+}
+
 export function goToolDir(name: ToolName, spec: GoTool, env: NodeJS.ProcessEnv = process.env): string {
-  return join(toolCacheRoot(env), `${name}-${spec.version}`);
+  return toolDir(name, spec.version, env);
 }
 
 async function reportsVersion(path: string, spec: GoTool, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
@@ -50,10 +56,20 @@ function findGo(env: NodeJS.ProcessEnv): string | undefined {
   return which('go', env.PATH) ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
 }
 
-/** Ensures one tool is available; returns its binaries' paths. */
+/**
+ * Ensures one tool is available; returns its binaries' paths — for a Maven tool (e.g.
+ * `elasticsearch`), `{ [name]: its home directory }`.
+ */
 export async function ensureTool(name: ToolName, opts: ProvisionOptions = {}): Promise<ToolPaths> {
   const spec = MANIFEST[name];
-  return spec.kind === 'go' ? ensureGoTool(name, spec, opts) : ensureAptTool(name, spec, opts);
+  switch (spec.kind) {
+    case 'go':
+      return ensureGoTool(name, spec, opts);
+    case 'apt':
+      return ensureAptTool(name, spec, opts);
+    case 'maven':
+      return ensureMavenTool(name, spec, toolDir(name, spec.version, opts.env ?? process.env), opts);
+  }
 }
 
 export async function ensureTools(names: ToolName[], opts: ProvisionOptions = {}): Promise<ToolPaths> {
@@ -186,4 +202,11 @@ async function ensureAptTool(name: ToolName, spec: AptTool, opts: ProvisionOptio
   return found as ToolPaths;
 }
 
+/** What `setup` provisions by default: everything the embedded default stack and `run` need. */
 export const ALL_TOOLS: ToolName[] = ['prometheus', 'alertmanager', 'node-exporter', 'k6', 'jaeger'];
+
+/** Provisioned only when asked for (`setup --with NAME`, or a test that needs them). */
+export const OPTIONAL_TOOLS = (Object.keys(MANIFEST) as ToolName[]).filter((n) => {
+  const spec = MANIFEST[n];
+  return spec.kind === 'maven' && spec.optional === true;
+});
