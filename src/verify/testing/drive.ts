@@ -1,5 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import type { ExecutionOutcome, Ledger, LatencySummary, RouteStats, StatusClass } from '../../ledger/types.ts';
+import { randomBytes } from 'node:crypto';
+import type {
+  ExecutionOutcome,
+  Ledger,
+  LatencySummary,
+  RouteStats,
+  StatusClass,
+  TraceSample,
+} from '../../ledger/types.ts';
 
 /**
  * A small, honest client for integration tests: drives the reference API from Node and
@@ -27,6 +35,7 @@ const cls = (status: number): StatusClass =>
 export async function drive(base: string, opts: { seconds: number; executions?: boolean }): Promise<Ledger> {
   const routes = new Map<string, { lat: number[]; byStatus: Record<string, number> }>();
   const started = new Date();
+  const samples: TraceSample[] = [];
   const call = async (
     method: string,
     route: string,
@@ -34,9 +43,17 @@ export async function drive(base: string, opts: { seconds: number; executions?: 
     init: RequestInit = {},
   ): Promise<Response | undefined> => {
     const t0 = performance.now();
+    const sentAt = new Date().toISOString();
+    // Like the k6 scenarios: each request starts a trace the client knows (W3C traceparent).
+    const traceId = randomBytes(16).toString('hex');
+    const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
     let res: Response | undefined;
     try {
-      res = await fetch(`${base}${path}`, { method, ...init });
+      res = await fetch(`${base}${path}`, {
+        method,
+        ...init,
+        headers: { ...(init.headers as Record<string, string> | undefined), traceparent },
+      });
       await res.clone().arrayBuffer();
     } catch {
       res = undefined;
@@ -46,6 +63,14 @@ export async function drive(base: string, opts: { seconds: number; executions?: 
     const st = String(res?.status ?? 0);
     r.byStatus[st] = (r.byStatus[st] ?? 0) + 1;
     routes.set(`${method} ${route}`, r);
+    const status = res?.status ?? 0;
+    samples.push({
+      traceId,
+      route: `${method} ${route}`,
+      status,
+      outcome: status > 0 && status < 400 ? 'ok' : 'error',
+      time: sentAt,
+    });
     return res;
   };
   const login = await call('POST', '/v1/auth/login', '/v1/auth/login', {
@@ -138,7 +163,7 @@ export async function drive(base: string, opts: { seconds: number; executions?: 
       byRoute,
     },
     executions: { created, byOutcome: outcomes, duration: summary(durations), maxInFlight: 0 },
-    traceSamples: [],
+    traceSamples: samples,
     k6: { exitCode: null, points: 0, droppedIterations: 0 },
   };
 }
