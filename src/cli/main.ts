@@ -27,7 +27,8 @@ Exit codes:
 
 Environment:
   SLO_HARNESS_STATE_DIR   where the embedded stack keeps pids, ports, data and logs
-  SLO_HARNESS_TOOLS_DIR   cache of pinned tool builds (default ~/.cache/slo-harness/tools)`,
+  SLO_HARNESS_TOOLS_DIR   cache of pinned tool builds (default ~/.cache/slo-harness/tools)
+  SLO_HARNESS_JAVA        the java binary for the optional Elasticsearch (a JDK 11–21)`,
     );
   registerCommands(program);
   try {
