@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runCommand } from '../util/proc.ts';
 import { PROJECT_ROOT } from '../stack/config.ts';
 import { freePort } from '../util/ports.ts';
+import { logStoreFromFlags } from './verify.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'slo-harness.mjs');
 const cli = (args: string[], cwd?: string) =>
@@ -69,5 +70,40 @@ describe('slo-harness verify', () => {
     const r = await cli(['verify', '--prometheus', 'http://127.0.0.1:1', '--since', '10m', '--only', 'SLI-l']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/matches no check/);
+  });
+});
+
+describe('verify: the Elasticsearch log source from flags and config', () => {
+  it('--elasticsearch without --es-index, or with --logs, is a usage error naming the fix', () => {
+    expect(() => logStoreFromFlags({ elasticsearch: 'http://127.0.0.1:9200', logs: [] })).toThrow(/go together/);
+    expect(() =>
+      logStoreFromFlags({ elasticsearch: 'http://127.0.0.1:9200', esIndex: 'imageflow-*', logs: ['a.jsonl'] }),
+    ).toThrow(/pass one/);
+    expect(logStoreFromFlags({ logs: ['a.jsonl'] })).toBeUndefined();
+    expect(
+      logStoreFromFlags({
+        elasticsearch: 'http://127.0.0.1:9200',
+        esIndex: 'imageflow-*',
+        esTimeField: '@timestamp',
+        esApiKeyEnv: 'ES_KEY',
+        logs: [],
+      }),
+    ).toEqual({ url: 'http://127.0.0.1:9200', index: 'imageflow-*', timeField: '@timestamp', apiKeyEnv: 'ES_KEY' });
+  });
+
+  it("a config's Elasticsearch credential variable that is not set is reported by name, before anything runs (exit 2)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-verify-es-'));
+    await writeFile(
+      join(dir, 'slo-harness.yaml'),
+      `targets:
+  prod:
+    api: { baseUrl: "http://127.0.0.1:1", usernameEnv: API_USER, passwordEnv: API_PASS }
+    prometheus: { url: "http://127.0.0.1:1" }
+    logs: { kind: elasticsearch, url: "http://127.0.0.1:1", index: "imageflow-*", apiKeyEnv: ES_KEY_NOT_SET }
+`,
+    );
+    const r = await cli(['verify', '--config', join(dir, 'slo-harness.yaml'), '--since', '10m'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('ES_KEY_NOT_SET');
   });
 });

@@ -9,6 +9,7 @@ import { HarnessError } from '../util/errors.ts';
 import { freePort } from '../util/ports.ts';
 import { verify, type VerifyReport } from '../verify/engine.ts';
 import { drive } from '../verify/testing/drive.ts';
+import { explain, outcomes, setFault } from '../verify/testing/report-helpers.ts';
 import { TestLogShipper } from '../verify/testing/ship-logs.ts';
 import type { ElasticsearchLogConfig } from './elasticsearch-logs.ts';
 
@@ -51,18 +52,9 @@ async function verifyLogs(
   if (r instanceof HarnessError) throw r;
   return r;
 }
-const outcomes = (r: VerifyReport) => Object.fromEntries(r.verdicts.map((v) => [v.checkId, v.outcome]));
-const explain = (r: VerifyReport) => r.verdicts.map((v) => `${v.checkId}: ${v.outcome} — ${v.summary}`).join('\n');
 const appLogs = () => Object.values(urls.appLogs);
 
-async function fault(body: Record<string, unknown> | undefined): Promise<void> {
-  const res = await fetch(`${urls.backendApi}/admin/faults`, {
-    method: body ? 'POST' : 'DELETE',
-    headers: { authorization: `Bearer ${urls.adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  expect(res.status, await res.text()).toBeLessThan(300);
-}
+const fault = (body: Record<string, unknown> | undefined) => setFault(urls, body);
 
 describe('log checks against a real Elasticsearch', () => {
   beforeAll(async () => {

@@ -5,6 +5,7 @@ import type { LogCheck, LogsObs, Observation } from './types.ts';
 import type { TraceSample } from '../ledger/types.ts';
 import type { LogSource } from '../sources/logs.ts';
 import { settleLogs } from './settle.ts';
+import { requestsFor } from './plan.ts';
 
 const arch4: LogCheck = {
   id: 'arch-4-run-in-log-store',
@@ -100,5 +101,13 @@ describe('settleLogs: waiting for a lagging log store', () => {
     const r = await settleLogs(store(Infinity).src, ledger, ['GET /v1/health'], { timeoutMs: 30, intervalMs: 5 });
     expect(r.ok).toBe(false);
     expect(r.reason).toContain('b'.repeat(32));
+  });
+});
+
+describe('the log window', () => {
+  it('reads to the aligned window end even when the evaluation time is earlier (a request is logged after it is answered)', () => {
+    const ctx = ctxAt({ window: { start: T0, end: T0 + 121 }, evalTime: T0 + 120.3 });
+    const [req] = requestsFor(arch4, ctx, ledger);
+    expect(req).toMatchObject({ backend: 'logs', start: T0, end: T0 + 121 });
   });
 });

@@ -23,7 +23,8 @@ export function evalLogs(
   win: { start: number },
 ): Verdict {
   const o = obs.main;
-  const range = isoRange({ start: win.start, end: ctx.evalTime });
+  // The records were read to the aligned window's end (plan.ts).
+  const range = isoRange({ start: win.start, end: Math.max(ctx.evalTime, ctx.window.end) });
   if (o?.kind !== 'logs')
     return verdict(check, 'inconclusive', 'unexpected observation', { range, reason: `expected logs, got ${o?.kind}` });
   const recs = o.records.filter((r) => !check.services || check.services.includes(String(r.service)));
@@ -134,7 +135,7 @@ function evalRunTraces(
   const skip = new Set(ctx.target.uninstrumentedRoutes);
   const samples = ledger.traceSamples.filter((s) => {
     const t = Date.parse(s.time) / 1000;
-    return s.status > 0 && !skip.has(s.route) && t >= win.start && t <= ctx.evalTime;
+    return s.status > 0 && !skip.has(s.route) && t >= win.start && t <= Math.max(ctx.evalTime, ctx.window.end);
   });
   if (samples.length === 0)
     return verdict(check, 'inconclusive', 'the ledger sampled no logged request in the window', {

@@ -130,7 +130,11 @@ export function requestsFor(check: Check, ctx: EvalContext, ledger: Ledger | und
         { key: 'amAlerts', backend: 'alertmanager', op: 'alerts' },
       ];
     case 'logs':
-      return [{ key: 'main', backend: 'logs', op: 'records', start: win.start, end: ctx.evalTime }];
+      // A service logs a request when it has answered it, which can be a moment after the
+      // client's last response closed the ledger's window: read to the aligned window's end.
+      return [
+        { key: 'main', backend: 'logs', op: 'records', start: win.start, end: Math.max(ctx.evalTime, ctx.window.end) },
+      ];
     case 'ledger-vs-prometheus': {
       const query = truthQuery(check, ctx.target);
       return [

@@ -6,6 +6,7 @@ import { evaluate, overall } from './evaluate.ts';
 import { loadChecks } from './load.ts';
 import { DEFAULT_TARGET, withDefaults } from './target.ts';
 import type { EvalContext, Observations } from './types.ts';
+import { filesOnlyArch4 } from './testing/report-helpers.ts';
 
 /**
  * Observations recorded from the real embedded stack (Prometheus 2.42, Alertmanager 0.25,
@@ -13,10 +14,6 @@ import type { EvalContext, Observations } from './types.ts';
  * replayed through the pure core: no servers.
  */
 const data = (f: string) => readFile(new URL(`./testdata/${f}`, import.meta.url), 'utf8');
-
-/** ARCH-4 follows records into a log store: with the services' own files it is skipped. */
-const filesOnlyArch4 = (v: { checkId: string; outcome: string }) =>
-  v.checkId === 'arch-4-run-in-log-store' && v.outcome === 'skipped';
 
 describe('replaying a recorded healthy run', async () => {
   const rec = JSON.parse(await data('healthy-observations.json')) as {

@@ -9,8 +9,8 @@ import { HarnessError } from '../util/errors.ts';
 import { freePort } from '../util/ports.ts';
 import { waitFor } from '../util/wait.ts';
 import { verify, type VerifyReport } from './engine.ts';
-import type { Verdict } from './types.ts';
 import { drive } from './testing/drive.ts';
+import { explain, filesOnlyArch4, outcomes, setFault, verdictOf } from './testing/report-helpers.ts';
 
 /**
  * Against the real embedded stack and reference system: healthy traffic passes, a faulted
@@ -22,14 +22,7 @@ import { drive } from './testing/drive.ts';
 let dir: string;
 let urls: StackUrls;
 
-async function fault(body: Record<string, unknown> | undefined): Promise<void> {
-  const res = await fetch(`${urls.backendApi}/admin/faults`, {
-    method: body ? 'POST' : 'DELETE',
-    headers: { authorization: `Bearer ${urls.adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  expect(res.status, await res.text()).toBeLessThan(300);
-}
+const fault = (body: Record<string, unknown> | undefined) => setFault(urls, body);
 
 async function verifyLedger(ledger: Ledger, only: string[] | undefined): Promise<VerifyReport> {
   const r = await verify({
@@ -64,18 +57,6 @@ async function verifyNow(only: string[]): Promise<VerifyReport> {
   return r;
 }
 
-const outcomes = (r: VerifyReport) => Object.fromEntries(r.verdicts.map((v) => [v.checkId, v.outcome]));
-/** What a failed expectation on outcomes prints: each verdict's summary, reason and range. */
-const explain = (r: VerifyReport) =>
-  r.verdicts
-    .map((v) => `${v.checkId}: ${v.outcome} — ${v.summary} ${v.reason ?? ''} ${JSON.stringify(v.range)}`)
-    .join('\n');
-function verdictOf(r: VerifyReport, id: string): Verdict {
-  const v = r.verdicts.find((x) => x.checkId === id);
-  if (!v) throw new Error(`no verdict for ${id}`);
-  return v;
-}
-
 /** Waits (under a deadline) until Prometheus' own view of a job's targets has this health. */
 async function waitTargetHealth(job: string, health: 'up' | 'down'): Promise<void> {
   const w = await waitFor(
@@ -92,10 +73,6 @@ async function waitTargetHealth(job: string, health: 'up' | 'down'): Promise<voi
   );
   expect(w.ok, w.reason).toBe(true);
 }
-
-/** ARCH-4 follows records into a log store: with the services' own files it is skipped. */
-const filesOnlyArch4 = (v: { checkId: string; outcome: string }) =>
-  v.checkId === 'arch-4-run-in-log-store' && v.outcome === 'skipped';
 
 describe('verification against the embedded stack', () => {
   beforeAll(async () => {
