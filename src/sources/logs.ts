@@ -5,10 +5,19 @@ import { createInterface } from 'node:readline';
 import { HarnessError } from '../util/errors.ts';
 import type { LogsObs } from '../verify/types.ts';
 
+/** Which of these trace IDs have a record in the window: exact, however many records there are. */
+export type TraceLookup = (
+  ids: string[],
+  start: number,
+  end: number,
+) => Promise<{ found: string[]; from: string[] } | HarnessError>;
+
 export interface LogSource {
   /** The services' own files, or a store the records were shipped to (which lags behind). */
   readonly store: 'files' | 'elasticsearch';
+  /** The window's records: all of them up to a bound, else a uniform sample (`sampled`). */
   records(start: number, end: number): Promise<LogsObs | HarnessError>;
+  findTraces: TraceLookup;
   /** Releases connections, if the source holds any. */
   close?(): Promise<void>;
 }
@@ -16,58 +25,86 @@ export interface LogSource {
 /**
  * JSON-lines log files (one record per line, design 9.2.1). `paths` are files or
  * directories (every `*.log`/`*.jsonl` inside). Files are streamed; records outside the
- * window (by `timestamp`) are skipped, and at most `limit` are kept.
+ * window (by `timestamp`) are skipped; past `limit` records, a uniform sample of `limit` is
+ * kept (reservoir sampling, seeded: the same files give the same sample).
  */
 export function fileLogSource(paths: string[], opts: { limit?: number } = {}): LogSource {
   const limit = opts.limit ?? 50_000;
+  const records = async (start: number, end: number, keep = limit): Promise<LogsObs | HarnessError> => {
+    const files: string[] = [];
+    for (const p of paths) {
+      try {
+        const s = await stat(p);
+        if (s.isDirectory()) {
+          for (const n of (await readdir(p)).sort()) if (/\.(log|jsonl|ndjson)$/.test(n)) files.push(join(p, n));
+        } else files.push(p);
+      } catch (err) {
+        return new HarnessError('SOURCE_UNREACHABLE', `log path ${p} is not readable`, {
+          cause: err,
+          hint: 'check --logs',
+        });
+      }
+    }
+    if (files.length === 0) return new HarnessError('SOURCE_UNREACHABLE', `no log files under ${paths.join(', ')}`);
+    const random = seeded(Math.floor(start));
+    const obs: LogsObs = { kind: 'logs', store: 'files', from: files, records: [], malformed: 0, total: 0 };
+    let malformed = 0;
+    for (const f of files) {
+      const lines = createInterface({ input: createReadStream(f, 'utf8'), crlfDelay: Infinity });
+      // A malformed line has no timestamp: it is charged to the window when the record
+      // before it was in the window (so older runs' garbage in the same file is not).
+      let inWindow = false;
+      for await (const line of lines) {
+        if (!line.trim()) continue;
+        let rec: unknown;
+        try {
+          rec = JSON.parse(line);
+        } catch {
+          // Lines that are not JSON are exactly what LOG-1 forbids: count them.
+          if (inWindow) malformed++;
+          continue;
+        }
+        if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) {
+          if (inWindow) malformed++;
+          continue;
+        }
+        const t = Date.parse(String((rec as { timestamp?: unknown }).timestamp)) / 1000;
+        inWindow = Number.isNaN(t) || (t >= start && t <= end);
+        if (!inWindow) continue;
+        obs.total++;
+        if (obs.records.length < keep) obs.records.push(rec as Record<string, unknown>);
+        else {
+          // Reservoir sampling: every record of the window is kept with equal chance.
+          const j = Math.floor(random() * obs.total);
+          if (j < keep) obs.records[j] = rec as Record<string, unknown>;
+        }
+      }
+    }
+    obs.malformed = malformed;
+    obs.sampled = obs.total > keep;
+    return obs;
+  };
   return {
     store: 'files',
-    records: async (start, end) => {
-      const files: string[] = [];
-      for (const p of paths) {
-        try {
-          const s = await stat(p);
-          if (s.isDirectory()) {
-            for (const n of (await readdir(p)).sort()) if (/\.(log|jsonl|ndjson)$/.test(n)) files.push(join(p, n));
-          } else files.push(p);
-        } catch (err) {
-          return new HarnessError('SOURCE_UNREACHABLE', `log path ${p} is not readable`, {
-            cause: err,
-            hint: 'check --logs',
-          });
-        }
-      }
-      if (files.length === 0) return new HarnessError('SOURCE_UNREACHABLE', `no log files under ${paths.join(', ')}`);
-      const obs: LogsObs = { kind: 'logs', store: 'files', from: files, records: [], malformed: 0, total: 0 };
-      let malformed = 0;
-      for (const f of files) {
-        const lines = createInterface({ input: createReadStream(f, 'utf8'), crlfDelay: Infinity });
-        // A malformed line has no timestamp: it is charged to the window when the record
-        // before it was in the window (so older runs' garbage in the same file is not).
-        let inWindow = false;
-        for await (const line of lines) {
-          if (!line.trim()) continue;
-          let rec: unknown;
-          try {
-            rec = JSON.parse(line);
-          } catch {
-            // Lines that are not JSON are exactly what LOG-1 forbids: count them.
-            if (inWindow) malformed++;
-            continue;
-          }
-          if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) {
-            if (inWindow) malformed++;
-            continue;
-          }
-          const t = Date.parse(String((rec as { timestamp?: unknown }).timestamp)) / 1000;
-          inWindow = Number.isNaN(t) || (t >= start && t <= end);
-          if (!inWindow) continue;
-          obs.total++;
-          if (obs.records.length < limit) obs.records.push(rec as Record<string, unknown>);
-        }
-      }
-      obs.malformed = malformed;
-      return obs;
+    records: (start, end) => records(start, end),
+    findTraces: async (ids, start, end) => {
+      const obs = await records(start, end, Number.MAX_SAFE_INTEGER);
+      if (obs instanceof HarnessError) return obs;
+      const want = new Set(ids);
+      const found = new Set(obs.records.map((r) => r.trace_id).filter((t): t is string => want.has(String(t))));
+      return { found: [...found], from: obs.from };
     },
+  };
+}
+
+/** A small seeded PRNG (mulberry32): samples are reproducible run to run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

@@ -108,7 +108,10 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport | Harnes
   try {
     return await judge(opts, { target, checks, win, scrape, evalIv, sources, log, started });
   } finally {
-    await sources.logs?.close?.();
+    // The verdicts are made: a connection that does not close cleanly is only worth a line.
+    await sources.logs
+      ?.close?.()
+      .catch((err: unknown) => log(`warning: closing the log source: ${(err as Error).message}`));
   }
 }
 
@@ -139,12 +142,14 @@ async function judge(
     });
     log(`settle: ${settled.reason} (${settled.waitedMs} ms)`);
   }
+  let logSettle: EvalContext['logSettle'];
   if (sources.logs?.store === 'elasticsearch' && opts.ledger && wantSettle) {
     log(`settling: waiting for the log store to hold the run's last logged request`);
     const l = await settleLogs(sources.logs, opts.ledger, target.uninstrumentedRoutes, {
       timeoutMs: opts.settleTimeoutMs ?? 30_000,
     });
     log(`log store: ${l.reason} (${l.waitedMs} ms)`);
+    logSettle = { ok: l.ok, reason: l.reason };
   }
   // Windows align to the step so every sample of a range query sits on a scrape boundary.
   const step = Math.max(scrape, evalIv);
@@ -159,6 +164,7 @@ async function judge(
     target,
   };
   if (settled) ctx.settle = { ok: settled.ok, reason: settled.reason, lastScrape: settled.lastScrape };
+  if (logSettle) ctx.logSettle = logSettle;
   const observations = await collect(checks, ctx, opts.ledger, sources);
   const verdicts = evaluate(checks, observations, opts.ledger, ctx);
   return {

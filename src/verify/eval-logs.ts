@@ -1,6 +1,6 @@
-import type { Ledger } from '../ledger/types.ts';
+import type { Ledger, TraceSample } from '../ledger/types.ts';
 import { isoRange, verdict, violated } from './verdict.ts';
-import type { EvalContext, LogCheck, LogsObs, Observation, Verdict } from './types.ts';
+import type { EvalContext, LogCheck, Observation, Verdict } from './types.ts';
 
 /** Reads a path like `otel/resource/service.name` (slash-separated: keys contain dots). */
 export function pick(rec: unknown, path: string): { found: boolean; value: unknown } {
@@ -25,6 +25,7 @@ export function evalLogs(
   const o = obs.main;
   // The records were read to the aligned window's end (plan.ts).
   const range = isoRange({ start: win.start, end: Math.max(ctx.evalTime, ctx.window.end) });
+  if (check.assertion.kind === 'run-traces') return evalRunTraces(check, o, ctx, ledger, win, range);
   if (o?.kind !== 'logs')
     return verdict(check, 'inconclusive', 'unexpected observation', { range, reason: `expected logs, got ${o?.kind}` });
   const recs = o.records.filter((r) => !check.services || check.services.includes(String(r.service)));
@@ -33,12 +34,6 @@ export function evalLogs(
     malformedLines: o.malformed ?? 'not measurable in this store (no malformedQuery)',
     recordsInWindow: recs.length,
   };
-  if (check.assertion.kind === 'run-traces' && o.store === 'files')
-    return verdict(check, 'skipped', "the logs here are the services' own files, not a log store", {
-      range,
-      reason: 'no log store: configure logs: { kind: elasticsearch, … } to follow records into it',
-      details: files,
-    });
   if (recs.length === 0)
     return verdict(check, 'inconclusive', 'no log records in the window', {
       range,
@@ -46,6 +41,10 @@ export function evalLogs(
       details: files,
     });
   const a = check.assertion;
+  // Past the source's bound the records are a uniform sample of the window: say so.
+  const scope = o.sampled
+    ? `a uniform sample of ${recs.length} of the ${o.total} records in the window`
+    : `${recs.length} records`;
   if (a.kind === 'fields') {
     const missing = new Map<string, number>();
     for (const r of recs) for (const f of a.required) if (!pick(r, f).found) missing.set(f, (missing.get(f) ?? 0) + 1);
@@ -55,10 +54,8 @@ export function evalLogs(
       check,
       ok ? 'pass' : violated(check),
       ok
-        ? o.total > o.records.length
-          ? `${recs.length} records checked (the first of ${o.total} in the window), each has all ${a.required.length} fields`
-          : `${recs.length} records, every one has all ${a.required.length} fields${o.malformed === undefined ? ' (lines that were not JSON are not measurable here: set logs.malformedQuery)' : ''}`
-        : `${o.malformed} malformed lines; missing: ${miss.join(', ') || 'none'}`,
+        ? `${scope}: every one has all ${a.required.length} fields${o.malformed === undefined ? ' (lines that were not JSON are counted only through the fields they lack: set logs.malformedQuery to count them)' : ''}`
+        : `${o.malformed ?? 'uncounted'} malformed lines; missing: ${miss.join(', ') || 'none'} (${scope})`,
       {
         range,
         observed: ok ? `${recs.length} complete records` : `missing ${miss.join(', ')}`,
@@ -81,7 +78,7 @@ export function evalLogs(
       check,
       ok ? 'pass' : violated(check),
       ok
-        ? `${withIds.length} records with trace context, all W3C-sized (32/16 hex)`
+        ? `${withIds.length} records with trace context, all W3C-sized (32/16 hex) (${scope})`
         : `${bad.length}/${withIds.length} records have non-W3C trace_id/span_id, e.g. ${String(bad[0]?.trace_id)}`,
       {
         range,
@@ -91,7 +88,6 @@ export function evalLogs(
       },
     );
   }
-  if (a.kind === 'run-traces') return evalRunTraces(check, o, recs, ctx, ledger, win, range, files);
   const matching = recs.filter((r) => r.message === a.message);
   const incomplete = matching.filter((r) =>
     a.fields.some((f) => {
@@ -102,6 +98,13 @@ export function evalLogs(
   const need = a.atLeast === 'ledger.executions.created' ? ledger?.executions.created : a.atLeast;
   if (need === undefined)
     return verdict(check, 'skipped', 'needs the ground-truth ledger of a run', { range, reason: 'no ledger' });
+  if (o.sampled && matching.length < need)
+    // A sample holding fewer than needed says nothing about the whole window.
+    return verdict(check, 'inconclusive', `${matching.length} "${a.message}" records in ${scope} (need ≥ ${need})`, {
+      range,
+      reason: 'more records in the window than are read: the sample cannot show they are all there',
+      details: files,
+    });
   const ok = matching.length >= need && incomplete.length === 0;
   return verdict(
     check,
@@ -116,68 +119,91 @@ export function evalLogs(
   );
 }
 
+/** The ledger's sampled requests a service should have logged: answered, on a logged route, in the window. */
+export function loggedSamples(
+  ledger: Ledger | undefined,
+  ctx: Pick<EvalContext, 'target'>,
+  start: number,
+  end: number,
+): TraceSample[] {
+  const skip = new Set(ctx.target.uninstrumentedRoutes);
+  return (ledger?.traceSamples ?? []).filter((s) => {
+    const t = Date.parse(s.time) / 1000;
+    return s.status > 0 && !skip.has(s.route) && t >= start && t <= end;
+  });
+}
+
 /**
  * ARCH-4: every request the client sampled (its trace ID, on a route the service logs,
- * answered by the service) is found as a record's `trace_id` in the log store.
+ * answered by the service) is found as a record's `trace_id` in the log store. A missing
+ * request older than one that was found is lost; missing ones all newer than every found
+ * one may still be on their way (the store lags): inconclusive, saying so.
  */
 function evalRunTraces(
   check: LogCheck,
-  o: LogsObs,
-  recs: Array<Record<string, unknown>>,
+  o: Observation | undefined,
   ctx: EvalContext,
   ledger: Ledger | undefined,
   win: { start: number },
   range: Verdict['range'],
-  details: Record<string, unknown>,
 ): Verdict {
   if (!ledger)
     return verdict(check, 'skipped', 'needs the ground-truth ledger of a run', { range, reason: 'no ledger' });
-  const skip = new Set(ctx.target.uninstrumentedRoutes);
-  const samples = ledger.traceSamples.filter((s) => {
-    const t = Date.parse(s.time) / 1000;
-    return s.status > 0 && !skip.has(s.route) && t >= win.start && t <= Math.max(ctx.evalTime, ctx.window.end);
-  });
+  if (o?.kind === 'log-traces' && o.store === 'files')
+    return verdict(check, 'skipped', "the logs here are the services' own files, not a log store", {
+      range,
+      reason: 'no log store: configure logs: { kind: elasticsearch, … } to follow records into it',
+    });
+  if (o?.kind !== 'log-traces')
+    return verdict(check, 'inconclusive', 'unexpected observation', {
+      range,
+      reason: `expected log-traces, got ${o?.kind}`,
+    });
+  const samples = loggedSamples(ledger, ctx, win.start, Math.max(ctx.evalTime, ctx.window.end));
   if (samples.length === 0)
     return verdict(check, 'inconclusive', 'the ledger sampled no logged request in the window', {
       range,
       reason: 'nothing to look for',
+    });
+  const found = new Set(o.found);
+  const missing = samples.filter((s) => !found.has(s.traceId));
+  const expected = `all ${samples.length} sampled requests have a record with their trace_id`;
+  const where = o.from.join(', ');
+  const details = {
+    from: o.from,
+    looked: samples.length,
+    found: samples.length - missing.length,
+    settle: ctx.logSettle,
+  };
+  if (missing.length === 0)
+    return verdict(check, 'pass', `${samples.length}/${samples.length} sampled requests found in ${where}`, {
+      range,
+      observed: samples.length,
+      expected,
       details,
     });
-  const seen = new Set(recs.map((r) => r.trace_id).filter((t): t is string => typeof t === 'string'));
-  const missing = samples.filter((s) => !seen.has(s.traceId));
-  const expected = `all ${samples.length} sampled requests have a record with their trace_id`;
-  if (missing.length === 0)
-    return verdict(
-      check,
-      'pass',
-      `${samples.length}/${samples.length} sampled requests found in ${o.from.join(', ')}`,
-      {
-        range,
-        observed: samples.length,
-        expected,
-        details,
-      },
-    );
-  const eg = missing
-    .slice(0, 3)
-    .map((m) => `${m.route} ${m.status} at ${m.time} (trace ${m.traceId})`)
-    .join('; ');
-  if (o.total > o.records.length)
-    // The missing ones may be among the records beyond the bound: not enough to judge.
+  const newestFound = Math.max(0, ...samples.filter((s) => found.has(s.traceId)).map((s) => Date.parse(s.time)));
+  const lost = missing.filter((m) => Date.parse(m.time) < newestFound);
+  const eg = (xs: TraceSample[]) =>
+    xs
+      .slice(0, 3)
+      .map((m) => `${m.route} ${m.status} at ${m.time} (trace ${m.traceId})`)
+      .join('; ');
+  if (lost.length === 0)
     return verdict(
       check,
       'inconclusive',
-      `${missing.length} sampled requests not among the first ${o.records.length} of ${o.total} records`,
+      `the ${missing.length} newest of ${samples.length} sampled requests are not in ${where} yet, e.g. ${eg(missing)}`,
       {
         range,
-        reason: 'more records in the window than are read',
-        details: { ...details, missing: eg },
+        reason: `the log store had not caught up${ctx.logSettle ? ` (${ctx.logSettle.reason})` : ''}`,
+        details: { ...details, missing: eg(missing) },
       },
     );
   return verdict(
     check,
     violated(check),
-    `${missing.length}/${samples.length} sampled requests have no log record in ${o.from.join(', ')}, e.g. ${eg}`,
-    { range, observed: samples.length - missing.length, expected, details: { ...details, missing: eg } },
+    `${lost.length}/${samples.length} sampled requests have no log record in ${where} though later ones do, e.g. ${eg(lost)}`,
+    { range, observed: samples.length - missing.length, expected, details: { ...details, lost: eg(lost) } },
   );
 }

@@ -1,3 +1,4 @@
+import { loggedSamples } from './eval-logs.ts';
 import type { Ledger } from '../ledger/types.ts';
 import { formatDuration } from '../util/duration.ts';
 import type { Check, EvalContext, PromQueryCheck, Request, TargetConfig, TruthCheck } from './types.ts';
@@ -129,12 +130,25 @@ export function requestsFor(check: Check, ctx: EvalContext, ledger: Ledger | und
         },
         { key: 'amAlerts', backend: 'alertmanager', op: 'alerts' },
       ];
-    case 'logs':
+    case 'logs': {
       // A service logs a request when it has answered it, which can be a moment after the
       // client's last response closed the ledger's window: read to the aligned window's end.
-      return [
-        { key: 'main', backend: 'logs', op: 'records', start: win.start, end: Math.max(ctx.evalTime, ctx.window.end) },
-      ];
+      const end = Math.max(ctx.evalTime, ctx.window.end);
+      if (check.assertion.kind === 'run-traces')
+        // Trace IDs are unique: look them up with slack around the window, since a store may
+        // stamp records with the time they were shipped rather than written.
+        return [
+          {
+            key: 'main',
+            backend: 'logs',
+            op: 'traces',
+            ids: loggedSamples(ledger, ctx, win.start, end).map((s) => s.traceId),
+            start: win.start - 60,
+            end: end + 600,
+          },
+        ];
+      return [{ key: 'main', backend: 'logs', op: 'records', start: win.start, end }];
+    }
     case 'ledger-vs-prometheus': {
       const query = truthQuery(check, ctx.target);
       return [

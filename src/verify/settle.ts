@@ -67,10 +67,14 @@ export async function settle(
   };
 }
 
+/** Errors that waiting will not cure: stop waiting at once. */
+const PERMANENT = /^(CONFIG_|SOURCE_HTTP$|SOURCE_NO_INDEX|SOURCE_NOT_ELASTICSEARCH|SOURCE_BAD_RESPONSE)/;
+
 /**
  * A log store lags behind the services (shipper buffers, index refresh). Before the log
  * checks read it, wait until the newest request the client sampled on a logged route is
- * findable by its trace ID, or the deadline passes (then the checks judge what is there).
+ * findable by its trace ID, or the deadline passes (then the checks judge what is there,
+ * and ARCH-4 tells lost records from late ones).
  */
 export async function settleLogs(
   logs: LogSource,
@@ -85,15 +89,19 @@ export async function settleLogs(
     .at(-1);
   if (!last) return { ok: true, reason: 'no sampled request to wait for', waitedMs: 0 };
   const t = Date.parse(last.time) / 1000;
+  let fatal: string | undefined;
   const w = await waitFor(
     async () => {
-      // The record's own timestamp is when the service logged it: a little after sending.
-      const obs = await logs.records(t - 5, Date.now() / 1000 + 5);
-      if (obs instanceof HarnessError) return { done: false, reason: obs.message };
-      const found = obs.records.some((r) => r.trace_id === last.traceId);
+      // Slack on both sides: a store may stamp a record with the time it was shipped.
+      const r = await logs.findTraces([last.traceId], t - 60, Date.now() / 1000 + 600);
+      if (r instanceof HarnessError) {
+        if (PERMANENT.test(r.code)) fatal = r.message;
+        return { done: false, reason: r.message };
+      }
+      const found = r.found.includes(last.traceId);
       return { done: found, reason: found ? 'found' : `trace ${last.traceId} (${last.route}) not in the store yet` };
     },
-    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 500 },
+    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 500, abort: () => fatal },
   );
   return {
     ok: w.ok,

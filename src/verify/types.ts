@@ -240,6 +240,16 @@ export interface LogsObs {
   malformed: number | undefined;
   /** Records seen in total (records may be a bounded sample). */
   total: number;
+  /** True when `records` is a uniform sample of the window's `total`. */
+  sampled?: boolean;
+}
+
+/** Which of the looked-up trace IDs have a record in the log source (exact). */
+export interface LogTracesObs {
+  kind: 'log-traces';
+  store: 'files' | 'elasticsearch';
+  from: string[];
+  found: string[];
 }
 
 export interface SourceErrorObs {
@@ -260,6 +270,7 @@ export type Observation =
   | AlertsObs
   | AlertmanagersObs
   | LogsObs
+  | LogTracesObs
   | SourceErrorObs;
 
 /** What one check needs fetched; the key names the part for the evaluator. */
@@ -273,7 +284,8 @@ export type Request =
   | { key: string; backend: 'prometheus'; op: 'alertmanagers' }
   | { key: string; backend: 'prometheus'; op: 'exemplars'; query: string; start: number; end: number }
   | { key: string; backend: 'alertmanager'; op: 'alerts' }
-  | { key: string; backend: 'logs'; op: 'records'; start: number; end: number };
+  | { key: string; backend: 'logs'; op: 'records'; start: number; end: number }
+  | { key: string; backend: 'logs'; op: 'traces'; ids: string[]; start: number; end: number };
 
 /** checkId → request key → observation. */
 export type Observations = Record<string, Record<string, Observation>>;
@@ -312,6 +324,8 @@ export interface EvalContext {
   scrapeIntervalSeconds: number;
   /** Result of waiting for the first scrape after traffic; undefined when not waited. */
   settle?: { ok: boolean; reason: string; lastScrape?: number };
+  /** Whether the log store had caught up with the run before the log checks read it. */
+  logSettle?: { ok: boolean; reason: string };
   urls: { prometheus?: string; alertmanager?: string };
   /** Backends that are configured; a check whose backend is absent is skipped. */
   backends: { prometheus: boolean; alertmanager: boolean; logs: boolean };
