@@ -89,6 +89,17 @@ describe('verify: the Elasticsearch log source from flags and config', () => {
         logs: [],
       }),
     ).toEqual({ url: 'http://127.0.0.1:9200', index: 'imageflow-*', timeField: '@timestamp', apiKeyEnv: 'ES_KEY' });
+    // --es-* flags alone refine the config's store; --elasticsearch starts afresh.
+    const base = { url: 'https://es.example.com', index: 'app-*', apiKeyEnv: 'ES_KEY', malformedQuery: 'tags:x' };
+    expect(logStoreFromFlags({ esTimeField: 'timestamp', logs: [] }, base)).toEqual({
+      ...base,
+      timeField: 'timestamp',
+    });
+    expect(logStoreFromFlags({ elasticsearch: 'http://127.0.0.1:9200', logs: [] }, base)).toEqual({
+      url: 'http://127.0.0.1:9200',
+      index: 'app-*',
+    });
+    expect(() => logStoreFromFlags({ esTimeField: 'timestamp', logs: [] })).toThrow(/go together/);
   });
 
   it("a config's Elasticsearch credential variable that is not set is reported by name, before anything runs (exit 2)", async () => {

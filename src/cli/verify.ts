@@ -78,25 +78,41 @@ async function readLedger(file: string): Promise<Ledger> {
   return l as Ledger;
 }
 
-/** `--elasticsearch URL --es-index PATTERN …` as a log store, or undefined. */
+const ES_FLAGS = {
+  esTimeField: 'timeField',
+  esMalformedQuery: 'malformedQuery',
+  esApiKeyEnv: 'apiKeyEnv',
+  esUsernameEnv: 'usernameEnv',
+  esPasswordEnv: 'passwordEnv',
+  esCaFile: 'caFile',
+} as const;
+
+/**
+ * `--elasticsearch URL --es-index PATTERN …` as a log store; the `--es-*` flags alone refine
+ * the store of the target config (`base`). Undefined when neither names one.
+ */
 export function logStoreFromFlags(
   o: Record<string, string | string[] | boolean | undefined>,
+  base?: ElasticsearchLogConfig,
 ): ElasticsearchLogConfig | undefined {
-  const url = o.elasticsearch as string | undefined;
-  const index = o.esIndex as string | undefined;
-  if (!url && !index && !o.esTimeField && !o.esApiKeyEnv) return undefined;
+  const extra: Partial<ElasticsearchLogConfig> = {};
+  for (const [flag, field] of Object.entries(ES_FLAGS)) if (typeof o[flag] === 'string') extra[field] = o[flag];
+  const url = (o.elasticsearch as string | undefined) ?? base?.url;
+  const index = (o.esIndex as string | undefined) ?? base?.index;
+  if (!url && !index && Object.keys(extra).length === 0) return undefined;
   if (!url || !index)
-    throw new HarnessError('CONFIG_LOG_STORE', '--elasticsearch and --es-index go together', {
-      hint: 'e.g. --elasticsearch https://es.example.com:9200 --es-index "imageflow-*"',
-    });
+    throw new HarnessError(
+      'CONFIG_LOG_STORE',
+      '--elasticsearch and --es-index go together (the --es-* flags refine them)',
+      {
+        hint: 'e.g. --elasticsearch https://es.example.com:9200 --es-index "imageflow-*"',
+      },
+    );
   if ((o.logs as string[] | undefined)?.length)
-    throw new HarnessError('CONFIG_LOG_STORE', '--logs (files) and --elasticsearch are two log sources: pass one');
-  return {
-    url,
-    index,
-    ...(o.esTimeField ? { timeField: String(o.esTimeField) } : {}),
-    ...(o.esApiKeyEnv ? { apiKeyEnv: String(o.esApiKeyEnv) } : {}),
-  };
+    throw new HarnessError('CONFIG_LOG_STORE', '--logs (files) and Elasticsearch are two log sources: pass one');
+  // A store named on the command line starts afresh; flags refine the config's own.
+  const from = o.elasticsearch ? {} : (base ?? {});
+  return { ...from, url, index, ...extra };
 }
 
 export function registerVerify(program: Command): void {
@@ -118,8 +134,15 @@ export function registerVerify(program: Command): void {
     .option('--logs <paths>', 'JSON-lines log files or directories (repeatable, comma-separated)', list, [])
     .option('--elasticsearch <url>', 'read the logs from Elasticsearch instead of files (with --es-index)')
     .option('--es-index <pattern>', 'the Elasticsearch index or pattern holding the application logs, e.g. imageflow-*')
-    .option('--es-time-field <field>', 'the record time field (default timestamp; shippers often add @timestamp)')
+    .option('--es-time-field <field>', 'the time field that places a record in the window (default @timestamp)')
+    .option(
+      '--es-malformed-query <lucene>',
+      'how the shipper marks lines that were not JSON, e.g. tags:_jsonparsefailure',
+    )
     .option('--es-api-key-env <VAR>', 'environment variable holding an Elasticsearch API key')
+    .option('--es-username-env <VAR>', 'environment variable holding the Elasticsearch user (with --es-password-env)')
+    .option('--es-password-env <VAR>', 'environment variable holding the Elasticsearch password')
+    .option('--es-ca-file <pem>', "the CA that signed the cluster's certificate (default: the system's CAs)")
     .option('--ledger <file>', 'a run ledger, to also judge ground truth for that window')
     .option('--checks <dir>', 'check catalogue directory', DEFAULT_CHECKS_DIR)
     .option(
@@ -142,7 +165,8 @@ export function registerVerify(program: Command): void {
       let prom = o.prometheus as string | undefined;
       let am = o.alertmanager as string | undefined;
       let logs = o.logs as string[];
-      let logStore = logStoreFromFlags(o);
+      // A store named by flags; else the config's, refined by the --es-* flags (below).
+      let logStore = o.elasticsearch || o.esIndex ? logStoreFromFlags(o) : undefined;
       let scrape = o.scrapeInterval as string | undefined;
       let evalIv = o.evaluationInterval as string | undefined;
       let telemetry: ResolvedTarget['telemetry'];
@@ -166,7 +190,7 @@ export function registerVerify(program: Command): void {
         prom ??= t.prometheus;
         am ??= t.alertmanager;
         if (logs.length === 0 && !logStore && t.logs?.kind === 'file') logs = t.logs.paths;
-        if (logs.length === 0 && !logStore && t.logs?.kind === 'elasticsearch') logStore = t.logs;
+        if (logs.length === 0 && !logStore && t.logs?.kind === 'elasticsearch') logStore = logStoreFromFlags(o, t.logs);
         scrape ??= t.scrapeInterval;
         evalIv ??= t.evaluationInterval;
         // An explicit --telemetry-map wins over the config's telemetry block.
@@ -179,6 +203,8 @@ export function registerVerify(program: Command): void {
           });
         }
       }
+      // --es-* flags with no store to refine: say what is missing.
+      logStore ??= logStoreFromFlags(o);
       if (!prom) {
         // No backend named: use the embedded stack if it is up.
         const st = await readState((o.stateDir as string | undefined) ?? defaultStateDir());

@@ -107,6 +107,44 @@ describe('target config', () => {
   });
 });
 
+describe('target config: the Elasticsearch log store', () => {
+  const withLogs = (logs: string) => GOOD.replace('logs: { kind: file, paths: [/var/log/app.jsonl] }', `logs: ${logs}`);
+
+  it('accepts an index with a time field, a CA file and an API key named by variable', async () => {
+    const p = await file(
+      'es.yaml',
+      withLogs(
+        '{ kind: elasticsearch, url: https://es.obs.example.com, index: "imageflow-*", timeField: "@timestamp", caFile: /etc/ssl/es-ca.pem, apiKeyEnv: ES_KEY }',
+      ),
+    );
+    const t = resolveTarget(await loadTargetConfig(p), p, undefined, { IFC_USER: 'u', IFC_PASS: 'p', ES_KEY: 'k' });
+    expect(t.logs).toMatchObject({ kind: 'elasticsearch', index: 'imageflow-*', apiKeyEnv: 'ES_KEY' });
+  });
+
+  it('refuses credentials in the URL, half a basic auth, and two ways to log in — all at once', async () => {
+    const p = await file(
+      'es-bad.yaml',
+      withLogs(
+        '{ kind: elasticsearch, url: "https://elastic:pw@es.obs.example.com", index: "x", usernameEnv: ES_USER, apiKeyEnv: ES_KEY }',
+      ),
+    );
+    const problems = await problemsOf(loadTargetConfig(p));
+    expect(problems).toContain('/targets/staging/logs/url: the URL carries credentials');
+    expect(problems).toContain('basic auth needs both usernameEnv and passwordEnv');
+    expect(problems).toContain('two ways to log in');
+    expect(problems).not.toContain('pw@');
+  });
+
+  it("names the log store's unset credential variables before any traffic", async () => {
+    const p = await file(
+      'es-env.yaml',
+      withLogs('{ kind: elasticsearch, url: https://es.obs.example.com, index: x, apiKeyEnv: ES_KEY }'),
+    );
+    const cfg = await loadTargetConfig(p);
+    expect(() => resolveTarget(cfg, p, undefined, { IFC_USER: 'u', IFC_PASS: 'p' })).toThrow(/ES_KEY/);
+  });
+});
+
 describe('profiles and caps', () => {
   it('loads every bundled profile and plans it within its caps', async () => {
     for (const name of ['smoke', 'gate', 'nightly', 'gameday']) {

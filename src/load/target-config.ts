@@ -32,7 +32,7 @@ export type LogsSpec =
   | { kind: 'file'; paths: string[] }
   | ({ kind: 'elasticsearch' } & Pick<
       ElasticsearchLogConfig,
-      'url' | 'index' | 'timeField' | 'malformedQuery' | 'apiKeyEnv' | 'usernameEnv' | 'passwordEnv'
+      'url' | 'index' | 'timeField' | 'malformedQuery' | 'apiKeyEnv' | 'usernameEnv' | 'passwordEnv' | 'caFile'
     >);
 
 export interface TargetConfig {
@@ -101,6 +101,7 @@ export const TARGET_CONFIG_SCHEMA = {
                 properties: {
                   kind: { const: 'elasticsearch' },
                   url: URL_FIELD,
+                  caFile: { type: 'string', minLength: 1 },
                   index: { type: 'string', minLength: 1 },
                   timeField: { type: 'string', minLength: 1 },
                   malformedQuery: { type: 'string', minLength: 1 },
@@ -179,8 +180,32 @@ export function allowListProblems(cfg: TargetConfig): Problem[] {
   return problems;
 }
 
+/** The log store's rules the schema cannot say plainly: no secrets in the URL, whole credentials. */
+export function logStoreProblems(cfg: TargetConfig): Problem[] {
+  const problems: Problem[] = [];
+  for (const [name, t] of Object.entries(cfg.targets)) {
+    const l = t.logs;
+    if (l?.kind !== 'elasticsearch') continue;
+    const at = `/targets/${name}/logs`;
+    if (/^https?:\/\/[^/]*@/.test(l.url))
+      problems.push({
+        path: `${at}/url`,
+        message:
+          'the URL carries credentials: put them in environment variables named by apiKeyEnv or usernameEnv/passwordEnv',
+      });
+    if ((l.usernameEnv === undefined) !== (l.passwordEnv === undefined))
+      problems.push({ path: at, message: 'basic auth needs both usernameEnv and passwordEnv' });
+    if (l.apiKeyEnv !== undefined && l.usernameEnv !== undefined)
+      problems.push({ path: at, message: 'apiKeyEnv and usernameEnv/passwordEnv are two ways to log in: keep one' });
+  }
+  return problems;
+}
+
 export async function loadTargetConfig(file: string): Promise<TargetConfig> {
-  return loadDataFile<TargetConfig>(resolve(file), TARGET_CONFIG_SCHEMA, 'target config', allowListProblems);
+  return loadDataFile<TargetConfig>(resolve(file), TARGET_CONFIG_SCHEMA, 'target config', (cfg) => [
+    ...allowListProblems(cfg),
+    ...logStoreProblems(cfg),
+  ]);
 }
 
 /** What the rest of the run needs to know about the target, credentials resolved. */
