@@ -135,6 +135,19 @@ describe('log checks against a real Elasticsearch', () => {
     );
   }, 120_000);
 
+  it('a store still catching up at the deadline makes ARCH-4 inconclusive, not failed', async () => {
+    const ledger = await drive(urls.backendApi, { seconds: 3, executions: false });
+    // The last second of records is still in the shipper's buffer when verification reads.
+    const cut = Date.parse(ledger.window.end) - 1000;
+    const late: Array<Record<string, unknown>> = [];
+    await shipper.ship(appLogs(), (rec) => Date.parse(String(rec.timestamp)) < cut || (late.push(rec), false));
+    expect(late.length).toBeGreaterThan(0);
+    const r = await verifyLogs(ledger, { logStore: store() }, 2_000);
+    const v = r.verdicts.find((x) => x.checkId === 'arch-4-run-in-log-store')!;
+    expect(v.outcome, v.summary).toBe('inconclusive');
+    expect(v.reason).toMatch(/had not caught up/);
+  }, 120_000);
+
   it('a line that was not JSON, stored as a parse failure, fails LOG-1 as malformed', async () => {
     // The bad line is written and shipped while traffic runs, so it falls in the window.
     const driving = drive(urls.backendApi, { seconds: 3, executions: false });
