@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startElasticsearch, withElasticsearch, type ElasticsearchServer } from './elasticsearch-server.ts';
 import { ensureTool } from '../tools/provision.ts';
 import { processStartTime, runCommand } from '../util/proc.ts';
 import { isPortFree } from '../util/ports.ts';
 import { waitFor } from '../util/wait.ts';
+import { SERVER_MODULE, spawnHarness, type Harness } from './testing/harness.ts';
 
 let es: ElasticsearchServer;
 let dir: string;
@@ -89,7 +88,10 @@ describe('a real Elasticsearch 7.17.29 from Maven Central', () => {
     try {
       const seen = await withElasticsearch({ dir: other }, async (b) => {
         expect(b.httpPort).not.toBe(es.httpPort);
-        expect((await json(`${b.url}/_cluster/health`)).body).toMatchObject({ cluster_name: 'slo-harness' });
+        // Each start names its cluster uniquely: neither could be taken for the other.
+        expect(b.clusterName).not.toBe(es.clusterName);
+        expect((await json(`${b.url}/_cluster/health`)).body).toMatchObject({ cluster_name: b.clusterName });
+        expect((await json(`${es.url}/`)).body).toMatchObject({ cluster_name: es.clusterName, name: 'slo-harness-es' });
         return { pid: b.pid, port: b.httpPort };
       });
       expect(gone(seen.pid)).toBe(true);
@@ -99,40 +101,47 @@ describe('a real Elasticsearch 7.17.29 from Maven Central', () => {
     }
   }, 120_000);
 
+  it('restarts on the same directory, its data kept, under a new cluster name', async () => {
+    // A directory the user `nobody` can reach (as root the JVM runs as nobody): else the
+    // instance would live in a temp directory of its own that stop() removes, data and all.
+    const other = await mkdtemp(join(process.getuid?.() === 0 ? '/tmp' : tmpdir(), 'slo-es-again-'));
+    await chmod(other, 0o755);
+    try {
+      const first = await withElasticsearch({ dir: other }, async (b) => {
+        const put = await json(`${b.url}/kept/_doc/1?refresh=true`, { method: 'PUT', body: '{"n":1}' });
+        expect(put.status).toBe(201);
+        return b.clusterName;
+      });
+      await withElasticsearch({ dir: other }, async (b) => {
+        expect(b.clusterName).not.toBe(first);
+        expect((await json(`${b.url}/kept/_doc/1`)).body).toMatchObject({ found: true, _source: { n: 1 } });
+      });
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('dies with a harness that is killed outright (SIGKILL gives it no chance to stop it)', async () => {
     const other = await mkdtemp(join(tmpdir(), 'slo-es-orphan-'));
-    const server = fileURLToPath(new URL('./elasticsearch-server.ts', import.meta.url));
-    const tsx = fileURLToPath(import.meta.resolve('tsx'));
     const script = `
-      import { startElasticsearch } from ${JSON.stringify(server)};
+      import { startElasticsearch } from ${JSON.stringify(SERVER_MODULE)};
       const es = await startElasticsearch({ dir: ${JSON.stringify(other)} });
       console.log(JSON.stringify({ pid: es.pid }));
       setInterval(() => {}, 1000);
     `;
-    const harness = spawn(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    harness.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    let harness: Harness | undefined;
     try {
-      const started = await waitFor(
-        async () => {
-          const line = out.split('\n').find((l) => l.startsWith('{'));
-          return { done: line !== undefined, value: line ? (JSON.parse(line) as { pid: number }).pid : 0, reason: out };
-        },
-        { timeoutMs: 90_000, intervalMs: 100, abort: () => (harness.exitCode !== null ? 'harness exited' : undefined) },
-      );
-      expect(started.ok, started.reason).toBe(true);
-      const pid = started.value!;
+      harness = await spawnHarness(script);
+      const pid = harness.pid;
       expect(gone(pid)).toBe(false);
-      harness.kill('SIGKILL');
+      harness.child.kill('SIGKILL');
       const died = await waitFor(async () => ({ done: gone(pid), reason: `JVM ${pid} still running` }), {
         timeoutMs: 10_000,
         intervalMs: 100,
       });
       expect(died.ok, died.reason).toBe(true);
     } finally {
-      harness.kill('SIGKILL');
+      harness?.child.kill('SIGKILL');
       // As root, the instance lived in a temp directory of its own that stop() never removed.
       const link = join(other, 'instance');
       if (existsSync(link)) await rm(readlinkSync(link), { recursive: true, force: true });

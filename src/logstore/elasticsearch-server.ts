@@ -11,20 +11,36 @@
  *
  * `dir` holds the instance (config/, data/, logs/, tmp/, a home of hard links to the cached
  * jars) and its console log, `elasticsearch.log`. Ports not given are free loopback ports;
- * every socket binds 127.0.0.1. The call resolves once `GET /` answers as Elasticsearch and
- * the cluster is at least yellow; a failure is a HarnessError (`ES_START_FAILED`, with the
- * log's last lines). Elasticsearch refuses to run as root: as root the JVM runs as `nobody`
- * (setpriv), and if `nobody` cannot reach `dir` the instance lives in a directory of its own
- * under the temp dir (`dir/instance` links to it; stop() removes it). The JVM dies with this
- * process (setpriv --pdeathsig, and a kill on exit); stop() sends SIGTERM, then SIGKILL after
+ * every socket binds 127.0.0.1. Each start names its cluster `slo-harness-<random>`: the call
+ * resolves once `GET /` answers as Elasticsearch *with that cluster name*, the JVM we started
+ * is still running, and the cluster is at least yellow. (Another instance that took the
+ * free port first answers with its own name: that start is retried on other ports, like a
+ * JVM that lost a port to a BindException.) A failure is a HarnessError (`ES_START_FAILED`,
+ * with the log's last lines). Elasticsearch refuses to run as root: as root the JVM runs as
+ * `nobody` (setpriv), and if `nobody` cannot reach `dir` the instance lives in a directory of
+ * its own under the temp dir (`dir/instance` links to it; stop() removes it, and a later start
+ * removes those whose owner process is gone). stop() sends SIGTERM, then SIGKILL after
  * `stopTimeoutMs`, and resolves when the process is gone.
+ *
+ * The JVM dies with this process (it runs in a process group of its own, so a terminal's
+ * Ctrl-C reaches only us):
+ *   - with setpriv (always as root; otherwise when util-linux's setpriv is on PATH): the
+ *     kernel kills it whenever this process dies, for whatever reason (--pdeathsig KILL);
+ *   - without setpriv (Linux without util-linux, other systems): it is SIGKILLed when this
+ *     process exits (process 'exit'), and when SIGINT, SIGTERM or SIGHUP would end it — when
+ *     nothing else listens for that signal, the JVMs are killed and the signal is re-raised
+ *     with its default action, so the process still dies by it. A program that handles those
+ *     signals itself (e.g. withInterrupt) owns the shutdown: it should abort `signal` or call
+ *     stop(); the exit hook still kills the JVM when it exits. Not covered without setpriv:
+ *     SIGKILL, the OOM killer, a crash or other fatal signals — the JVM outlives the process.
  *
  * In a vitest file:
  *   let es: ElasticsearchServer;
  *   beforeAll(async () => { es = await startElasticsearch({ dir: await mkdtemp(join(tmpdir(), 'es-')) }); }, 600_000);
  *   afterAll(() => es?.stop());
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   chmod,
@@ -50,6 +66,7 @@ import { ensureTool } from '../tools/provision.ts';
 import { HarnessError } from '../util/errors.ts';
 import { isAlive, processStartTime, which } from '../util/proc.ts';
 import { freePort, isPortFree, LOOPBACK } from '../util/ports.ts';
+import { STOP_SIGNALS } from '../util/interrupt.ts';
 import { waitFor } from '../util/wait.ts';
 
 export interface StartElasticsearchOptions {
@@ -83,6 +100,8 @@ export interface ElasticsearchServer {
   pid: number;
   /** As `GET /` reports it, e.g. "7.17.29". */
   version: string;
+  /** `slo-harness-<random>`: unique to this start, so no other instance is taken for it. */
+  clusterName: string;
   /** The JVM's console output (Elasticsearch logs to the console only). */
   logPath: string;
   /** Where config/, data/, logs/ and tmp/ are: `dir`, or (as root) a directory of its own. */
@@ -123,7 +142,7 @@ export async function startElasticsearch(opts: StartElasticsearchOptions): Promi
       } catch (err) {
         const pinned = opts.httpPort !== undefined && opts.transportPort !== undefined;
         if (!(err instanceof HarnessError && err.code === 'ES_PORT_RACE') || pinned || attempt >= 3) throw err;
-        opts.log?.(`elasticsearch: a port was taken before it bound; retrying with other ports`);
+        opts.log?.(`elasticsearch: ${err.message}; retrying with other ports`);
       }
     }
   } catch (err) {
@@ -193,18 +212,36 @@ interface Runtime {
 const OWN_PREFIX = 'slo-harness-es-';
 const OWNER_FILE = 'owner.pid';
 
+/** What an owner file says when the owner's start time could not be read. */
+const UNKNOWN_START = '-';
+
+/**
+ * True when the process an owner file names is certainly gone: its pid is not alive, or both
+ * the recorded and the current start time are known and differ (the pid was recycled). An
+ * unreadable start time ('-', or '0' from older versions) never makes a live pid stale.
+ */
+export function ownerGone(owner: string): boolean {
+  const [pidText, startTime] = owner.trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return false; // not an owner file we wrote: leave it
+  if (!isAlive(pid)) return true;
+  if (startTime === undefined || startTime === UNKNOWN_START || startTime === '0') return false;
+  const now = processStartTime(pid);
+  return now !== undefined && now !== startTime;
+}
+
 /**
  * Removes instance directories of our own under `base` whose owner process is gone (it was
  * killed before stop() could remove them; its JVM died with it). A directory without an
- * owner file is being created right now, or is not ours: left alone.
+ * owner file is being created right now, or is not ours: left alone; so is one whose owner
+ * may still be running.
  */
-async function sweepOrphans(base: string): Promise<void> {
+export async function sweepOrphans(base: string): Promise<void> {
   for (const name of await readdir(base).catch(() => [] as string[])) {
     if (!name.startsWith(OWN_PREFIX)) continue;
     const owner = await readFile(join(base, name, OWNER_FILE), 'utf8').catch(() => undefined);
-    const [pid, startTime] = owner?.trim().split(' ') ?? [];
-    if (pid === undefined || startTime === undefined) continue;
-    if (processStartTime(Number(pid)) !== startTime) await rm(join(base, name), { recursive: true, force: true });
+    if (owner === undefined || !ownerGone(owner)) continue;
+    await rm(join(base, name), { recursive: true, force: true }).catch(() => {});
   }
 }
 
@@ -216,7 +253,7 @@ async function runtimeDir(dir: string, runAs: RunAs | undefined): Promise<Runtim
     await sweepOrphans(base);
     const own = await mkdtemp(join(base, OWN_PREFIX));
     await chmod(own, 0o755);
-    await writeFile(join(own, OWNER_FILE), `${process.pid} ${processStartTime(process.pid) ?? '0'}\n`);
+    await writeFile(join(own, OWNER_FILE), `${process.pid} ${processStartTime(process.pid) ?? UNKNOWN_START}\n`);
     const pointer = join(dir, 'instance');
     await rm(pointer, { force: true });
     await symlink(own, pointer);
@@ -282,10 +319,12 @@ async function choosePorts(opts: StartElasticsearchOptions): Promise<{ http: num
   return { http, transport };
 }
 
-function elasticsearchYml(dir: string, ports: { http: number; transport: number }): string {
+const NODE_NAME = 'slo-harness-es';
+
+function elasticsearchYml(dir: string, ports: { http: number; transport: number }, clusterName: string): string {
   return [
-    'cluster.name: slo-harness',
-    'node.name: slo-harness-es',
+    `cluster.name: ${clusterName}`,
+    `node.name: ${NODE_NAME}`,
     `network.host: ${LOOPBACK}`,
     `http.port: ${ports.http}`,
     `transport.port: ${ports.transport}`,
@@ -356,6 +395,87 @@ export async function tailFile(path: string, lines = 20, from = 0): Promise<stri
   }
 }
 
+/** What an answer to `GET /` on our instance's HTTP port says. */
+export interface RootAnswer {
+  /** It is Elasticsearch, answering as our cluster and node. */
+  ready: boolean;
+  /** It is another Elasticsearch (it took the port first: ours cannot bind it). */
+  foreign: boolean;
+  version?: string;
+  reason: string;
+}
+
+/**
+ * Judges an answer to `GET /`: ready only when Elasticsearch answers (2xx, X-elastic-product)
+ * with our cluster's name (unique to this start) and our node's; another name is `foreign`.
+ */
+export function judgeRootAnswer(
+  status: number,
+  product: string | null,
+  body: unknown,
+  clusterName: string,
+): RootAnswer {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as {
+    name?: unknown;
+    cluster_name?: unknown;
+    version?: { number?: unknown };
+  };
+  const version = typeof b.version?.number === 'string' ? b.version.number : undefined;
+  if (status < 200 || status > 299 || product !== 'Elasticsearch') {
+    return { ready: false, foreign: false, reason: `GET / → ${status}, X-elastic-product: ${product}` };
+  }
+  if (b.cluster_name !== clusterName || b.name !== NODE_NAME) {
+    return {
+      ready: false,
+      foreign: true,
+      version,
+      reason:
+        `another Elasticsearch (cluster "${String(b.cluster_name)}", node "${String(b.name)}") answers there, ` +
+        `not ours (cluster "${clusterName}")`,
+    };
+  }
+  return { ready: true, foreign: false, version, reason: `GET / → ${status}, cluster "${clusterName}"` };
+}
+
+/**
+ * The JVMs started here that have not exited: SIGKILLed when this process exits, or when a
+ * stop signal that nothing else handles is about to end it (see the module comment).
+ */
+const running = new Set<ChildProcess>();
+
+function killRunning(): void {
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+function onStopSignal(sig: NodeJS.Signals): void {
+  // Someone else listens: the program handles the signal (and stops what it started) itself.
+  if (process.listenerCount(sig) > 1) return;
+  killRunning();
+  running.clear();
+  unhook();
+  process.kill(process.pid, sig); // no listener left: the default action, the process dies by it
+}
+
+function hook(): void {
+  process.on('exit', killRunning);
+  for (const sig of STOP_SIGNALS) process.on(sig, onStopSignal);
+}
+
+function unhook(): void {
+  process.off('exit', killRunning);
+  for (const sig of STOP_SIGNALS) process.off(sig, onStopSignal);
+}
+
+function guard(child: ChildProcess): void {
+  if (running.size === 0) hook();
+  running.add(child);
+  const release = () => {
+    if (running.delete(child) && running.size === 0) unhook();
+  };
+  child.once('exit', release);
+  child.once('error', release);
+}
+
 interface LaunchArgs extends Omit<StartElasticsearchOptions, 'java'> {
   env: NodeJS.ProcessEnv;
   heap: string;
@@ -369,7 +489,8 @@ interface LaunchArgs extends Omit<StartElasticsearchOptions, 'java'> {
 
 async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
   const dir = a.rt.dir;
-  await writeFile(join(dir, 'config', 'elasticsearch.yml'), elasticsearchYml(dir, a.ports));
+  const clusterName = `slo-harness-${randomBytes(6).toString('hex')}`;
+  await writeFile(join(dir, 'config', 'elasticsearch.yml'), elasticsearchYml(dir, a.ports, clusterName));
   await writeFile(join(dir, 'config', 'log4j2.properties'), LOG4J2);
   await writeFile(join(dir, 'config', 'jvm.options'), '');
   if (a.runAs) await chownTree(join(dir, 'config'), a.runAs);
@@ -417,10 +538,9 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
     });
   });
   child.unref(); // a forgotten stop() must not keep this process alive (the JVM dies with it)
-  const killOnExit = () => {
-    if (child.pid !== undefined && exited === undefined) child.kill('SIGKILL');
-  };
-  process.on('exit', killOnExit);
+  guard(child);
+  /** The JVM we started is still there (not a zombie): synchronous, from /proc. */
+  const jvmRunning = () => exited === undefined && child.pid !== undefined && processStartTime(child.pid) !== undefined;
 
   const url = `http://${LOOPBACK}:${a.ports.http}`;
   let stopping: Promise<void> | undefined;
@@ -434,7 +554,6 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
         await exit;
         clearTimeout(killer);
       }
-      process.off('exit', killOnExit);
       await a.rt.cleanup();
     })());
   const onAbort = () => void stop();
@@ -443,7 +562,6 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
   const fail = async (code: string, message: string, hint?: string): Promise<never> => {
     await stopProcess(child, exit, () => exited);
     a.signal?.removeEventListener('abort', onAbort);
-    process.off('exit', killOnExit);
     // Java stack frames say little here; the exception lines and "Likely root cause" do.
     const details = (await tailFile(a.logPath, 400, logFrom))
       .split('\n')
@@ -456,16 +574,19 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
   if (a.signal?.aborted) onAbort();
   const timeoutMs = a.readyTimeoutMs ?? 120_000;
   const started = Date.now();
-  const abort = () => (a.signal?.aborted ? 'interrupted' : exited ? `the JVM ${exited}` : undefined);
+  let foreign: string | undefined;
+  const abort = () => (a.signal?.aborted ? 'interrupted' : (foreign ?? (exited ? `the JVM ${exited}` : undefined)));
   const answered = await waitFor(
     async () => {
       const res = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) });
-      const body = (await res.json()) as { version?: { number?: string } };
-      const product = res.headers.get('x-elastic-product');
+      const verdict = judgeRootAnswer(res.status, res.headers.get('x-elastic-product'), await res.json(), clusterName);
+      if (verdict.foreign) foreign = verdict.reason;
+      // Ours answered, but ready only while the JVM we started runs.
+      const alive = jvmRunning();
       return {
-        done: res.ok && product === 'Elasticsearch',
-        value: body.version?.number,
-        reason: `GET / → ${res.status}, X-elastic-product: ${product}`,
+        done: verdict.ready && alive,
+        value: verdict.version,
+        reason: verdict.ready && !alive ? `the JVM ${exited ?? 'is gone'}` : verdict.reason,
       };
     },
     { timeoutMs, intervalMs: 200, abort },
@@ -473,6 +594,10 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
   if (!answered.ok) {
     if (a.signal?.aborted) {
       return fail('INTERRUPTED', 'Elasticsearch start-up interrupted', 'nothing was left running');
+    }
+    if (foreign) {
+      // It took our HTTP port before the JVM bound it: like a BindException, another try.
+      return fail('ES_PORT_RACE', `${url}: ${foreign}`);
     }
     if (exited && /BindException|Address already in use/.test(await tailFile(a.logPath, 200, logFrom))) {
       return fail('ES_PORT_RACE', `a port of ${url} was taken before Elasticsearch bound it`);
@@ -498,12 +623,20 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
       `read the full log at ${a.logPath}`,
     );
   }
+  if (!jvmRunning()) {
+    return fail(
+      'ES_START_FAILED',
+      `Elasticsearch ${a.version} ${exited ?? 'exited'} while starting on ${url}`,
+      `read the full log at ${a.logPath}`,
+    );
+  }
   return {
     url,
     httpPort: a.ports.http,
     transportPort: a.ports.transport,
     pid: child.pid!,
     version: answered.value ?? 'unknown',
+    clusterName,
     logPath: a.logPath,
     dir,
     java: a.java,
