@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -145,6 +146,43 @@ describe('Maven tools', () => {
     const changed = { ...SPEC, dirs: ['plugins', 'bin'] };
     await ensureMavenTool('elasticsearch', changed, target, { env });
     expect(await calls()).toHaveLength(4);
+    expect(existsSync(join(target, 'bin'))).toBe(true);
+  });
+
+  it('removes replaced copies left aside (`.old-<pid>`) by a provisioning whose process is gone', async () => {
+    const { env } = await fakeMvn('copy');
+    const target = join(dir, 'tools', 'thing-1.2.3');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited and reaped
+    const aside = async (pid: number | string) => {
+      await mkdir(join(`${target}.old-${pid}`, 'lib'), { recursive: true });
+      await writeFile(join(`${target}.old-${pid}`, 'lib', 'old.jar'), '');
+    };
+    const listing = async () => (await readdir(join(dir, 'tools'))).sort();
+    // Killed between moving the old copy aside and removing it; a live provisioning's; ours.
+    await aside(dead);
+    await aside(1);
+    await aside(process.pid);
+    await aside('x');
+    await ensureMavenTool('elasticsearch', SPEC, target, { env });
+    expect(await listing()).toEqual(['thing-1.2.3', 'thing-1.2.3.build.log', 'thing-1.2.3.old-1', 'thing-1.2.3.old-x']);
+
+    // Also when the tool is already complete (nothing to build): the dead one goes, the rest stay.
+    await aside(dead);
+    await aside(process.pid); // outside the lock a provisioning of ours may be under way: kept
+    await ensureMavenTool('elasticsearch', SPEC, target, { env });
+    expect(await listing()).toEqual(
+      [
+        'thing-1.2.3',
+        'thing-1.2.3.build.log',
+        `thing-1.2.3.old-${process.pid}`,
+        'thing-1.2.3.old-1',
+        'thing-1.2.3.old-x',
+      ].sort(),
+    );
+
+    // Rebuilding (another spec) under the lock: our own leftover no longer blocks moving aside.
+    await ensureMavenTool('elasticsearch', { ...SPEC, dirs: ['plugins', 'bin'] }, target, { env });
+    expect(await listing()).toEqual(['thing-1.2.3', 'thing-1.2.3.build.log', 'thing-1.2.3.old-1', 'thing-1.2.3.old-x']);
     expect(existsSync(join(target, 'bin'))).toBe(true);
   });
 });

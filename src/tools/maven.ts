@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { HarnessError } from '../util/errors.ts';
 import { acquireLock } from '../util/lock.ts';
-import { runCommand, which } from '../util/proc.ts';
+import { isAlive, runCommand, which } from '../util/proc.ts';
 import type { MavenTool, ToolName } from './manifest.ts';
 import type { ProvisionOptions, ToolPaths } from './provision.ts';
 
@@ -41,6 +41,7 @@ export async function ensureMavenTool(
   dir: string,
   opts: ProvisionOptions,
 ): Promise<ToolPaths> {
+  await sweepAside(dir, false);
   if (await isMavenToolComplete(dir, name, spec)) return { [name]: dir };
   const log = opts.log ?? (() => {});
   await mkdir(dirname(dir), { recursive: true });
@@ -54,6 +55,23 @@ export async function ensureMavenTool(
     return { [name]: dir };
   } finally {
     await release();
+  }
+}
+
+/**
+ * Removes `<dir>.old-<pid>` directories (a replaced tool, moved aside) that were left by a
+ * provisioning that was killed before it removed them: those whose pid is not alive. `own`:
+ * also this process's (only under the lock, where no provisioning of ours is under way).
+ */
+async function sweepAside(dir: string, own: boolean): Promise<void> {
+  const prefix = `${basename(dir)}.old-`;
+  for (const d of await readdir(dirname(dir)).catch(() => [] as string[])) {
+    if (!d.startsWith(prefix)) continue;
+    const pid = Number(d.slice(prefix.length));
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    if (pid === process.pid ? own : !isAlive(pid)) {
+      await rm(join(dirname(dir), d), { recursive: true, force: true }).catch(() => {});
+    }
   }
 }
 
@@ -102,6 +120,7 @@ async function buildMavenTool(
   for (const d of await readdir(dirname(dir))) {
     if (d.startsWith(prefix)) await rm(join(dirname(dir), d), { recursive: true, force: true });
   }
+  await sweepAside(dir, true);
   const work = await mkdtemp(join(dirname(dir), prefix));
   const poms = await mkdtemp(join(tmpdir(), `slo-harness-mvn-${name}-`));
   await writeFile(logPath, `# provisioning ${name} ${spec.version} from Maven (${mvn})\n`);
