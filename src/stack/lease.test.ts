@@ -1,18 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isRunOwned, liveLeases, setRunOwned, takeLease } from './lease.ts';
 import { clearState } from './state.ts';
 import { stackDownIfUnused } from './lifecycle.ts';
+import { tempDirPerTest } from '../util/testing/temp-dir.ts';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'slo-lease-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+tempDirPerTest('slo-lease-', (d) => (dir = d));
 
 describe('stack leases', () => {
   it('counts live leases; released ones no longer count', async () => {

@@ -1,30 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseJavaVersion } from './java.ts';
+import { tempDirPerTest } from '../util/testing/temp-dir.ts';
+import { fakeJava as fakeJavaPrinting } from './testing/fake-java.ts';
 
 /** .ci/run, sourced: it then only defines its functions (main is not run). */
 const CI_RUN = fileURLToPath(new URL('../../.ci/run', import.meta.url));
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'slo-ci-run-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+tempDirPerTest('slo-ci-run-', (d) => (dir = d));
 
-/** A stand-in java that prints `version` the way `java -version` does (on stderr). */
-async function fakeJava(at: string, version: string): Promise<string> {
-  await mkdir(at, { recursive: true });
-  const path = join(at, 'java');
-  await writeFile(path, `#!/bin/sh\necho 'Picked up JAVA_TOOL_OPTIONS: -Xmx1g' >&2\necho '${version}' >&2\n`);
-  await chmod(path, 0o755);
-  return path;
-}
+/** A stand-in java that prints `version` the way `java -version` does, after a JVM notice. */
+const fakeJava = (at: string, version: string) => fakeJavaPrinting(at, 'Picked up JAVA_TOOL_OPTIONS: -Xmx1g', version);
 
 /**
  * Runs `snippet` after sourcing .ci/run with only the fake javas and the tools it needs

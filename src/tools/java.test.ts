@@ -1,25 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { findJava, parseJavaVersion } from './java.ts';
+import { tempDirPerTest } from '../util/testing/temp-dir.ts';
+import { fakeJava as fakeJavaPrinting } from './testing/fake-java.ts';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'slo-java-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+tempDirPerTest('slo-java-', (d) => (dir = d));
 
 /** A stand-in `java` that prints what `java -version` of that release prints. */
-async function fakeJava(at: string, version: string): Promise<string> {
-  await mkdir(at, { recursive: true });
-  const path = join(at, 'java');
-  await writeFile(path, `#!/bin/sh\necho 'openjdk version "${version}" 2025-09-16' >&2\n`);
-  await chmod(path, 0o755);
-  return path;
-}
+const fakeJava = (at: string, version: string) => fakeJavaPrinting(at, `openjdk version "${version}" 2025-09-16`);
 
 const RANGE = { min: 11, max: 21 };
 

@@ -1,18 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureGoTool, ensureTool, goToolDir } from './provision.ts';
 import { MANIFEST } from './manifest.ts';
 import { runCommand } from '../util/proc.ts';
+import { tempDirPerTest } from '../util/testing/temp-dir.ts';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'slo-tools-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+tempDirPerTest('slo-tools-', (d) => (dir = d));
 
 describe('tool provisioning', () => {
   it('pins k6 v2.2.0 and Jaeger v1.76.0 in the one manifest', () => {
