@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Client, errors } from '@elastic/elasticsearch';
 import { HarnessError } from '../util/errors.ts';
 import type { LogsObs } from '../verify/types.ts';
-import type { LogSource, TraceLookup } from './logs.ts';
+import type { LogStore, TraceLookup } from './logs.ts';
 
 /**
  * Where the application logs are stored in Elasticsearch (ARCH-4: apps → Fluentd → ES).
@@ -155,7 +155,7 @@ export function elasticsearchLogSource(
   cfg: ElasticsearchLogConfig,
   env: NodeJS.ProcessEnv = process.env,
   opts: { limit?: number; pageSize?: number; where?: string } = {},
-): LogSource | HarnessError {
+): LogStore | HarnessError {
   const where = opts.where ?? 'logs.url';
   let url: URL;
   try {

@@ -17,10 +17,14 @@ export interface LogSource {
   readonly store: 'files' | 'elasticsearch';
   /** The window's records: all of them up to a bound, else a uniform sample (`sampled`). */
   records(start: number, end: number): Promise<LogsObs | HarnessError>;
-  findTraces: TraceLookup;
+  /** A store's exact lookup (ARCH-4). The services' own files have none: there is nothing to follow. */
+  findTraces?: TraceLookup;
   /** Releases connections, if the source holds any. */
   close?(): Promise<void>;
 }
+
+/** A log store: a source that can also look trace IDs up exactly. */
+export type LogStore = LogSource & { findTraces: TraceLookup };
 
 /**
  * JSON-lines log files (one record per line, design 9.2.1). `paths` are files or
@@ -30,7 +34,7 @@ export interface LogSource {
  */
 export function fileLogSource(paths: string[], opts: { limit?: number } = {}): LogSource {
   const limit = opts.limit ?? 50_000;
-  const records = async (start: number, end: number, keep = limit): Promise<LogsObs | HarnessError> => {
+  const records = async (start: number, end: number): Promise<LogsObs | HarnessError> => {
     const files: string[] = [];
     for (const p of paths) {
       try {
@@ -72,29 +76,19 @@ export function fileLogSource(paths: string[], opts: { limit?: number } = {}): L
         inWindow = Number.isNaN(t) || (t >= start && t <= end);
         if (!inWindow) continue;
         obs.total++;
-        if (obs.records.length < keep) obs.records.push(rec as Record<string, unknown>);
+        if (obs.records.length < limit) obs.records.push(rec as Record<string, unknown>);
         else {
           // Reservoir sampling: every record of the window is kept with equal chance.
           const j = Math.floor(random() * obs.total);
-          if (j < keep) obs.records[j] = rec as Record<string, unknown>;
+          if (j < limit) obs.records[j] = rec as Record<string, unknown>;
         }
       }
     }
     obs.malformed = malformed;
-    obs.sampled = obs.total > keep;
+    obs.sampled = obs.total > limit;
     return obs;
   };
-  return {
-    store: 'files',
-    records: (start, end) => records(start, end),
-    findTraces: async (ids, start, end) => {
-      const obs = await records(start, end, Number.MAX_SAFE_INTEGER);
-      if (obs instanceof HarnessError) return obs;
-      const want = new Set(ids);
-      const found = new Set(obs.records.map((r) => r.trace_id).filter((t): t is string => want.has(String(t))));
-      return { found: [...found], from: obs.from };
-    },
-  };
+  return { store: 'files', records };
 }
 
 /** A small seeded PRNG (mulberry32): samples are reproducible run to run. */

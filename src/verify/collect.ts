@@ -28,8 +28,8 @@ async function fetchOne(req: Request, s: Sources): Promise<Observation> {
   if (req.backend === 'logs') {
     if (!s.logs) return missing('logs');
     if (req.op === 'records') return asObs('logs', await s.logs.records(req.start, req.end));
-    // The services' own files are no store to follow (ARCH-4 is skipped): don't scan them.
-    if (s.logs.store === 'files') return { kind: 'log-traces', store: 'files', from: [], found: [] };
+    // The services' own files are no store to follow (ARCH-4 is skipped): nothing to look up.
+    if (!s.logs.findTraces) return { kind: 'log-traces', store: s.logs.store, from: [], found: [] };
     const r = await s.logs.findTraces(req.ids, req.start, req.end);
     return r instanceof HarnessError ? asObs('logs', r) : { kind: 'log-traces', store: s.logs.store, ...r };
   }

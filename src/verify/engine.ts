@@ -143,9 +143,10 @@ async function judge(
     log(`settle: ${settled.reason} (${settled.waitedMs} ms)`);
   }
   let logSettle: EvalContext['logSettle'];
-  if (sources.logs?.store === 'elasticsearch' && opts.ledger && wantSettle) {
+  const store = sources.logs?.findTraces;
+  if (store && opts.ledger && wantSettle) {
     log(`settling: waiting for the log store to hold the run's last logged request`);
-    const l = await settleLogs(sources.logs, opts.ledger, target.uninstrumentedRoutes, {
+    const l = await settleLogs({ findTraces: store }, opts.ledger, target.uninstrumentedRoutes, {
       timeoutMs: opts.settleTimeoutMs ?? 30_000,
     });
     log(`log store: ${l.reason} (${l.waitedMs} ms)`);

@@ -122,11 +122,11 @@ export function evalLogs(
 /** The ledger's sampled requests a service should have logged: answered, on a logged route, in the window. */
 export function loggedSamples(
   ledger: Ledger | undefined,
-  ctx: Pick<EvalContext, 'target'>,
+  unlogged: string[],
   start: number,
   end: number,
 ): TraceSample[] {
-  const skip = new Set(ctx.target.uninstrumentedRoutes);
+  const skip = new Set(unlogged);
   return (ledger?.traceSamples ?? []).filter((s) => {
     const t = Date.parse(s.time) / 1000;
     return s.status > 0 && !skip.has(s.route) && t >= start && t <= end;
@@ -159,7 +159,12 @@ function evalRunTraces(
       range,
       reason: `expected log-traces, got ${o?.kind}`,
     });
-  const samples = loggedSamples(ledger, ctx, win.start, Math.max(ctx.evalTime, ctx.window.end));
+  const samples = loggedSamples(
+    ledger,
+    ctx.target.uninstrumentedRoutes,
+    win.start,
+    Math.max(ctx.evalTime, ctx.window.end),
+  );
   if (samples.length === 0)
     return verdict(check, 'inconclusive', 'the ledger sampled no logged request in the window', {
       range,

@@ -142,7 +142,7 @@ export function requestsFor(check: Check, ctx: EvalContext, ledger: Ledger | und
             key: 'main',
             backend: 'logs',
             op: 'traces',
-            ids: loggedSamples(ledger, ctx, win.start, end).map((s) => s.traceId),
+            ids: loggedSamples(ledger, ctx.target.uninstrumentedRoutes, win.start, end).map((s) => s.traceId),
             start: win.start - 60,
             end: end + 600,
           },

@@ -1,8 +1,9 @@
 import { HarnessError } from '../util/errors.ts';
 import { waitFor } from '../util/wait.ts';
 import type { PrometheusSource } from '../sources/prometheus.ts';
-import type { LogSource } from '../sources/logs.ts';
+import type { LogStore } from '../sources/logs.ts';
 import type { Ledger } from '../ledger/types.ts';
+import { loggedSamples } from './eval-logs.ts';
 
 export interface SettleResult {
   ok: boolean;
@@ -77,14 +78,12 @@ const PERMANENT = /^(CONFIG_|SOURCE_HTTP$|SOURCE_NO_INDEX|SOURCE_NOT_ELASTICSEAR
  * and ARCH-4 tells lost records from late ones).
  */
 export async function settleLogs(
-  logs: LogSource,
+  logs: Pick<LogStore, 'findTraces'>,
   ledger: Ledger,
   unlogged: string[],
   opts: { timeoutMs: number; intervalMs?: number },
 ): Promise<SettleResult> {
-  const skip = new Set(unlogged);
-  const last = ledger.traceSamples
-    .filter((s) => s.status > 0 && !skip.has(s.route))
+  const last = loggedSamples(ledger, unlogged, -Infinity, Infinity)
     .sort((a, b) => Date.parse(a.time) - Date.parse(b.time))
     .at(-1);
   if (!last) return { ok: true, reason: 'no sampled request to wait for', waitedMs: 0 };
