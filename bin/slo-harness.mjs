@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { watchParent } from './parent-watch.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const major = Number(process.versions.node.split('.')[0]);
@@ -27,8 +28,13 @@ if (major < 22) {
   // A hangup reaches the whole foreground group (the child too), like Ctrl-C: forwarding it
   // as well would count as a second signal and kill k6 without its graceful stop.
   process.on('SIGHUP', () => {});
+  // Our parent died (npm's `sh -c` killed by a CI cancel, say): stop the harness as on SIGTERM.
+  watchParent(() => child.kill('SIGTERM'));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
 } else {
+  // Orphaned (the shim or whatever started us was killed outright): stop as on SIGTERM, so the
+  // handlers of the command that runs clean up exactly as they do for a signal.
+  watchParent(() => process.kill(process.pid, 'SIGTERM'));
   const { register } = await import('tsx/esm/api');
   register();
   const { main } = await import('../src/cli/main.ts');
