@@ -85,6 +85,22 @@ export function buildPlan(profile: Profile, overrides: Overrides = {}): Plan {
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) problems.push(`${flag} ${v} must be a positive number`);
   }
 
+  // k6 cannot run a phase under a second (`0s` is rejected, `400ms` rounds to nothing): say so
+  // now, before any stack is started, rather than after k6 fails.
+  const tooShort = profile.phases
+    .map((ph) => ({ ph, dur: overrideDuration ?? parseDuration(ph.duration) ?? 0 }))
+    .filter(({ dur }) => dur < 1)
+    .map(
+      ({ ph, dur }) =>
+        `phase ${ph.name}: ${overrideDuration !== undefined ? `--duration ${overrides.duration}` : `duration ${ph.duration}`} (${dur}s) is shorter than 1s`,
+    );
+  if (tooShort.length && !problems.length) {
+    throw new HarnessError('CONFIG_PHASE_DURATION', `profile "${profile.name}" has a phase shorter than one second`, {
+      details: tooShort.join('\n'),
+      hint: 'give every phase a duration of at least 1s (e.g. 30s, 5m)',
+    });
+  }
+
   const scenarios: Record<string, K6Scenario> = {};
   const phases: PlannedPhase[] = [];
   let offset = 0;
