@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../util/errors.ts';
 import { tempDirPerTest } from '../util/testing/temp-dir.ts';
 import { createRunDir, runIdProblem } from './run-dir.ts';
+import { assertUsableDir } from '../util/usable-dir.ts';
 
 let dir = '';
 tempDirPerTest('run-dir-', (d) => (dir = d));
@@ -42,6 +43,16 @@ describe('run ids and run directories', () => {
 
   it('says a reports directory that is a file is unusable', async () => {
     writeFileSync(join(dir, 'file'), '');
-    expect(await code(createRunDir(join(dir, 'file'), 'r1'))).toBe('CONFIG_REPORTS_DIR');
+    expect(await code(createRunDir(join(dir, 'file'), 'r1'))).toBe('CONFIG_DIR');
+  });
+});
+
+describe('assertUsableDir', () => {
+  it('names the flag when the directory is a file', async () => {
+    writeFileSync(join(dir, 'f'), '');
+    const err = (await assertUsableDir(join(dir, 'f'), '--state-dir').catch((e: unknown) => e)) as HarnessError;
+    expect(err.code).toBe('CONFIG_DIR');
+    expect(err.message).toContain('--state-dir');
+    expect(err.hint).toMatch(/not a directory/);
   });
 });

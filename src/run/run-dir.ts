@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
+import { assertUsableDir } from '../util/usable-dir.ts';
 import { HarnessError } from '../util/errors.ts';
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -25,20 +26,7 @@ export function assertRunId(id: string): void {
  */
 export async function createRunDir(reportsDir: string, runId: string): Promise<string> {
   assertRunId(runId);
-  const root = resolve(reportsDir);
-  try {
-    await mkdir(root, { recursive: true });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new HarnessError('CONFIG_REPORTS_DIR', `--reports-dir ${reportsDir} cannot be used: ${code}`, {
-      where: root,
-      cause: err,
-      hint:
-        code === 'ENOTDIR' || code === 'EEXIST'
-          ? 'it (or a parent) is a file, not a directory: choose another --reports-dir'
-          : 'choose a writable --reports-dir',
-    });
-  }
+  const root = await assertUsableDir(reportsDir, '--reports-dir');
   const dir = join(root, runId);
   if (!isAbsolute(dir) || resolve(dir, '..') !== root) throw new Error(`run dir ${dir} escapes ${root}`);
   try {
@@ -50,7 +38,7 @@ export async function createRunDir(reportsDir: string, runId: string): Promise<s
         where: dir,
         hint: 'pick another --run-id (or omit it), or remove the old run directory first',
       });
-    throw new HarnessError('CONFIG_REPORTS_DIR', `cannot create the run directory ${dir}: ${code}`, {
+    throw new HarnessError('CONFIG_DIR', `cannot create the run directory ${dir}: ${code}`, {
       where: dir,
       cause: err,
       hint: 'choose a writable --reports-dir',
