@@ -33,7 +33,7 @@ const FIXTURES: Fixture[] = envString('FIXTURE_FILES', './fixtures/images/harnes
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
-export type Outcome = 'completed' | 'failed' | 'cancelled' | 'timeout' | 'error';
+export type Outcome = 'completed' | 'failed' | 'cancelled' | 'timeout' | 'error' | 'unknown';
 
 /**
  * One pipeline execution as a client sees it: multipart upload of a real image, then poll
@@ -60,30 +60,31 @@ export function runExecution(data: SetupData): Outcome | undefined {
   const createStatus = String(res.status);
   withMetadata(meta, () => executionCreated.add(1, { create_status: createStatus }));
 
+  // The outcome is the last terminal status the client actually read. A poll that fails
+  // (5xx, 404, no answer) is a failed *request* of the poll route — already in the ledger as
+  // such — not a failed *execution*: poll again until the execution timeout. An execution
+  // whose status could not be read again before the timeout is `unknown`, not `error`.
   let outcome: Outcome = 'timeout';
+  let lastPollRead = true;
   while (Date.now() - started < timeoutMs) {
     sleep(pollS);
     const poll = authed('GET', '/v1/executions/{id}', `/v1/executions/${executionId}`, null, {
       metadata: { execution_id: executionId },
     }).res;
-    if (poll.status !== 200) {
-      // 404 for an execution we just created is a server-side loss; 5xx is an error too.
-      if (poll.status === 404 || poll.status >= 500 || poll.status === 0) {
-        outcome = 'error';
-        break;
-      }
-      continue;
-    }
-    const status = jsonBody<{ status?: string }>(poll)?.status ?? '';
-    if (TERMINAL.has(status)) {
+    const status = poll.status === 200 ? (jsonBody<{ status?: string }>(poll)?.status ?? '') : undefined;
+    lastPollRead = status !== undefined && status !== '';
+    if (status !== undefined && TERMINAL.has(status)) {
       outcome = status as Outcome;
       break;
     }
   }
+  if (outcome === 'timeout' && !lastPollRead) outcome = 'unknown';
   const elapsed = Date.now() - started;
   withMetadata(meta, () => {
     executionDuration.add(elapsed, { outcome, create_status: createStatus });
-    executionFailed.add(outcome === 'failed' || outcome === 'error' || outcome === 'timeout');
+    // `unknown` is not judged either way: the client could not see how it ended.
+    if (outcome !== 'unknown')
+      executionFailed.add(outcome === 'failed' || outcome === 'error' || outcome === 'timeout');
   });
   return outcome;
 }

@@ -31,7 +31,11 @@ export interface RouteStats {
   latency: LatencySummary;
 }
 
-export type ExecutionOutcome = 'completed' | 'failed' | 'cancelled' | 'timeout' | 'error';
+/**
+ * The last terminal status the client read; `timeout`: still running when the client stopped
+ * waiting; `unknown`: its status could not be read again (every poll failed) before then.
+ */
+export type ExecutionOutcome = 'completed' | 'failed' | 'cancelled' | 'timeout' | 'error' | 'unknown';
 
 export interface TraceSample {
   traceId: string;

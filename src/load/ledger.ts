@@ -14,7 +14,7 @@ export const METRIC = {
 } as const;
 
 const INTERESTING = new Set<string>(Object.values(METRIC));
-const EXECUTION_OUTCOMES = new Set<string>(['completed', 'failed', 'cancelled', 'timeout', 'error']);
+const EXECUTION_OUTCOMES = new Set<string>(['completed', 'failed', 'cancelled', 'timeout', 'error', 'unknown']);
 
 export interface LedgerMeta {
   runId: string;

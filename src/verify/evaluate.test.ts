@@ -4,7 +4,7 @@ import { aggregate } from './compare.ts';
 import { evaluateOne, overall } from './evaluate.ts';
 import { parseRuleGroup } from './load.ts';
 import { normalisePromQL } from './promql-normalise.ts';
-import { ctxAt, ledgerOf, T0 } from './testkit.ts';
+import { ctxAt, latency, ledgerOf, T0 } from './testkit.ts';
 import type { Check, Labels, Observation, RulesObs, TruthCheck, VectorObs } from './types.ts';
 
 const q = (over: Partial<Extract<Check, { source: 'prometheus' }>> = {}): Check => ({
@@ -326,6 +326,36 @@ describe('ground truth against telemetry', () => {
       ctxAt(),
     );
     expect(ok.outcome).toBe('pass');
+  });
+
+  it('executions whose end the client could not read (unknown) blame neither side', () => {
+    const zero = vec([{ status: 'success' }, 0], [{ status: 'failed' }, 0], [{ status: 'error' }, 0]);
+    // The server completed all 41 and counted them honestly; 3 status polls hit a 500 until the
+    // client gave up, so the client recorded those three as unknown, not as errors.
+    const ledger = ledgerOf({
+      executions: {
+        created: 41,
+        byOutcome: { completed: 38, unknown: 3 },
+        duration: latency(41, 3, 41),
+        maxInFlight: 4,
+      },
+    });
+    const v = evaluateOne(
+      truth('executions'),
+      { before: zero, after: vec([{ status: 'success' }, 41], [{ status: 'failed' }, 0], [{ status: 'error' }, 0]) },
+      ledger,
+      ctxAt(),
+    );
+    expect(v.outcome).toBe('pass');
+    expect(v.summary).toMatch(/success: telemetry 41 \/ client 38.*allowed ±3/);
+    // Four lost on the server are more than the three the client could not see end.
+    const lost = evaluateOne(
+      truth('executions'),
+      { before: zero, after: vec([{ status: 'success' }, 34], [{ status: 'failed' }, 0], [{ status: 'error' }, 0]) },
+      ledger,
+      ctxAt(),
+    );
+    expect(lost.outcome).toBe('fail');
   });
 
   it('without a ledger the truth checks are skipped', () => {

@@ -351,8 +351,10 @@ function executionTruth(
       ...common,
       reason: 'not enough traffic to judge',
     });
-  // Executions the client stopped watching may still finish (or not) on the server.
-  const unknown = (ledger.executions.byOutcome.timeout ?? 0) + (ledger.executions.byOutcome.cancelled ?? 0);
+  // Executions the client stopped watching, or whose end it could not read, may still finish
+  // (or not) on the server: they can be compared with neither side.
+  const o = ledger.executions.byOutcome;
+  const unknown = (o.timeout ?? 0) + (o.cancelled ?? 0) + (o.unknown ?? 0);
   const allowed = unknown + (check.relativeTolerance ?? 0) * created;
   const rows: Array<{ status: string; client: number; telemetry: number }> = [];
   const mapped = new Set<string>();
@@ -371,7 +373,10 @@ function executionTruth(
     expected: rows.map((r) => `${r.status}=${r.client}`).join(' ') + ` ± ${fmt(allowed)}`,
     details: {
       rows,
-      tolerance: { absolute: allowed, derivation: `${unknown} executions timed out or were cancelled on the client` },
+      tolerance: {
+        absolute: allowed,
+        derivation: `${unknown} executions timed out, were cancelled or ended unseen (unknown) on the client`,
+      },
     },
   });
 }
