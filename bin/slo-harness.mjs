@@ -20,6 +20,8 @@ if (major < 22) {
   }
   const child = spawn(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
+    // The shim watches the launcher chain; the harness then watches only the shim.
+    env: { ...process.env, SLO_HARNESS_SHIM: '1' },
   });
   // Ctrl-C reaches the child through the process group; SIGTERM is forwarded. Either way the
   // child does its own cleanup and we exit with its code.
@@ -28,13 +30,13 @@ if (major < 22) {
   // A hangup reaches the whole foreground group (the child too), like Ctrl-C: forwarding it
   // as well would count as a second signal and kill k6 without its graceful stop.
   process.on('SIGHUP', () => {});
-  // Our parent died (npm's `sh -c` killed by a CI cancel, say): stop the harness as on SIGTERM.
+  // Whoever started us died (npx killed by a CI cancel, say): stop the harness as on SIGTERM.
   watchParent(() => child.kill('SIGTERM'));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
 } else {
   // Orphaned (the shim or whatever started us was killed outright): stop as on SIGTERM, so the
   // handlers of the command that runs clean up exactly as they do for a signal.
-  watchParent(() => process.kill(process.pid, 'SIGTERM'));
+  watchParent(() => process.kill(process.pid, 'SIGTERM'), { parentOnly: process.env.SLO_HARNESS_SHIM === '1' });
   const { register } = await import('tsx/esm/api');
   register();
   const { main } = await import('../src/cli/main.ts');

@@ -16,7 +16,7 @@ import { watchParent } from ${JSON.stringify(WATCH)};
 const dir = process.argv[2];
 let beats = 0;
 const t = setInterval(() => writeFileSync(dir + '/beats', String(++beats)), 50);
-watchParent(() => { writeFileSync(dir + '/orphaned', String(Date.now())); clearInterval(t); process.exit(0); }, 50);
+watchParent(() => { writeFileSync(dir + "/orphaned", String(Date.now())); clearInterval(t); process.exit(0); }, { intervalMs: 50 });
 `;
 
 let dir = '';
@@ -42,7 +42,32 @@ function startChain(): { shPid: number } {
   return { shPid: sh.pid! };
 }
 
+/** npm → sh -c → node, as `npx` starts a bin: a process named npm whose shell outlives it. */
+function startNpmChain(): { npmPid: number } {
+  writeFileSync(join(dir, 'child.mjs'), CHILD);
+  const inner = `sh -c '"${process.execPath}" "${join(dir, 'child.mjs')}" "${dir}" & wait' & wait`;
+  const npm = spawn('bash', ['-c', `exec -a 'npm exec slo-harness' bash -c ${JSON.stringify(inner)}`], {
+    stdio: 'ignore',
+  });
+  started.push(npm.pid!);
+  return { npmPid: npm.pid! };
+}
+
 const beats = () => (existsSync(join(dir, 'beats')) ? Number(readFileSync(join(dir, 'beats'), 'utf8')) : 0);
+
+const orphanedAfter = async (kill: () => void) => {
+  const ready = await waitFor(async () => ({ done: beats() >= 1, reason: 'child not started' }), {
+    timeoutMs: 10_000,
+  });
+  expect(ready.ok, ready.reason).toBe(true);
+  const killedAt = Date.now();
+  kill();
+  const w = await waitFor(async () => ({ done: existsSync(join(dir, 'orphaned')), reason: 'not orphaned yet' }), {
+    timeoutMs: 5_000,
+  });
+  expect(w.ok, w.reason).toBe(true);
+  expect(Number(readFileSync(join(dir, 'orphaned'), 'utf8'))).toBeGreaterThanOrEqual(killedAt);
+};
 
 describe('watchParent', () => {
   it('stays quiet while the parent lives', async () => {
@@ -54,16 +79,11 @@ describe('watchParent', () => {
 
   it('fires once the parent is killed outright', async () => {
     const { shPid } = startChain();
-    const ready = await waitFor(async () => ({ done: beats() >= 1, reason: 'child not started' }), {
-      timeoutMs: 10_000,
-    });
-    expect(ready.ok, ready.reason).toBe(true);
-    const killedAt = Date.now();
-    process.kill(shPid, 'SIGKILL');
-    const w = await waitFor(async () => ({ done: existsSync(join(dir, 'orphaned')), reason: 'not orphaned yet' }), {
-      timeoutMs: 5_000,
-    });
-    expect(w.ok, w.reason).toBe(true);
-    expect(Number(readFileSync(join(dir, 'orphaned'), 'utf8'))).toBeGreaterThanOrEqual(killedAt);
+    await orphanedAfter(() => process.kill(shPid, 'SIGKILL'));
+  });
+
+  it('fires when npm is killed outright although its sh -c (our parent) lives on', async () => {
+    const { npmPid } = startNpmChain();
+    await orphanedAfter(() => process.kill(npmPid, 'SIGKILL'));
   });
 });
