@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_CHECKS_DIR } from '../verify/engine.ts';
 import { loadChecks } from '../verify/load.ts';
-import { REQUIREMENT_IDS } from '../verify/requirements.ts';
+import { REQUIREMENT_IDS } from '../model/requirements.ts';
 import { loadTarget } from '../verify/target.ts';
 
 /** `slo-harness checks list`: the catalogue, and which requirement IDs it covers. */

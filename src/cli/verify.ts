@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { Ledger } from '../ledger/types.ts';
+import type { Ledger } from '../model/ledger.ts';
 import { defaultStateDir } from '../stack/config.ts';
 import { stackUrls } from '../stack/lifecycle.ts';
 import { readState } from '../stack/state.ts';

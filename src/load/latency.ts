@@ -1,5 +1,5 @@
 import { build, type Histogram } from 'hdr-histogram-js';
-import type { LatencySummary } from '../ledger/types.ts';
+import type { LatencySummary } from '../model/ledger.ts';
 
 /**
  * The fixed bucket grid (seconds). It contains every Prometheus default bucket

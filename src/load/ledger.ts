@@ -1,4 +1,4 @@
-import type { ExecutionOutcome, Ledger, Phase, RouteStats, StatusClass, TraceSample } from '../ledger/types.ts';
+import type { ExecutionOutcome, Ledger, Phase, RouteStats, StatusClass, TraceSample } from '../model/ledger.ts';
 import { LatencyAccumulator } from './latency.ts';
 import { KeyedReservoir } from './sampler.ts';
 

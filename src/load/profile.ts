@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../util/errors.ts';
 import { parseDuration } from '../util/duration.ts';
-import { loadDataFile, type Problem } from './schema-file.ts';
+import { loadDataFile, type Problem } from '../util/schema-file.ts';
 
 /** The scenario functions scenarios/harness.ts exports, by their profile names. */
 export const SCENARIO_KINDS = ['api-steady', 'pipeline-executions', 'spike', 'soak'] as const;

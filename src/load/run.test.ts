@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ledger } from '../ledger/types.ts';
+import type { Ledger } from '../model/ledger.ts';
 import { HarnessError } from '../util/errors.ts';
 import { runHarness } from './run.ts';
 import { startFakeImageflow, type FakeServer } from './testing/fake-imageflow.ts';

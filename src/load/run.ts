@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import type { Ledger } from '../ledger/types.ts';
+import type { Ledger } from '../model/ledger.ts';
 import { EXIT } from '../util/exit-codes.ts';
 import { HarnessError, errorMessage } from '../util/errors.ts';
 import { ensureTool } from '../tools/provision.ts';

@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
 import { HarnessError } from '../util/errors.ts';
-import { loadDataFile, type Problem } from './schema-file.ts';
-import { targetConfigSchema as telemetryNamesSchema } from '../verify/schema.ts';
-import type { TargetConfig as TelemetryNames } from '../verify/types.ts';
+import { loadDataFile, type Problem } from '../util/schema-file.ts';
+import { telemetryNamesSchema, type TelemetryNames } from '../model/context.ts';
 
 /**
  * The target configuration: where the system under test and its observability live, how

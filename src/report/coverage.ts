@@ -1,5 +1,5 @@
-import type { Outcome, Verdict } from '../verify/types.ts';
-import { REQUIREMENT_IDS } from '../verify/requirements.ts';
+import type { Outcome, Verdict } from '../model/verdict.ts';
+import { REQUIREMENT_IDS } from '../model/requirements.ts';
 
 export interface RequirementCoverage {
   id: string;

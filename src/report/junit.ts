@@ -1,4 +1,4 @@
-import type { Verdict } from '../verify/types.ts';
+import type { Verdict } from '../model/verdict.ts';
 
 export interface JunitInput {
   /** The suite's name, e.g. the run id. */

@@ -1,5 +1,5 @@
-import type { Ledger } from '../ledger/types.ts';
-import type { Outcome, Verdict } from '../verify/types.ts';
+import type { Ledger } from '../model/ledger.ts';
+import type { Outcome, Verdict } from '../model/verdict.ts';
 import { coverageOf } from './coverage.ts';
 
 export interface MarkdownInput {

@@ -6,7 +6,7 @@ import { toJunit } from './junit.ts';
 import { toMarkdown } from './markdown.ts';
 import { coverageOf } from './coverage.ts';
 import { runCommand } from '../util/proc.ts';
-import type { Verdict } from '../verify/types.ts';
+import type { Verdict } from '../model/verdict.ts';
 
 const v = (
   checkId: string,

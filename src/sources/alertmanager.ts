@@ -1,5 +1,7 @@
 import { HarnessError } from '../util/errors.ts';
-import type { AlertsObs, Labels } from '../verify/types.ts';
+import type { AlertsObs, Labels } from '../model/observation.ts';
+import type { AlertmanagerRequest } from '../model/request.ts';
+import { asObservation, type Backend } from './backend.ts';
 import { getJson, resolveHeaders, withRetry, type Endpoint } from './http.ts';
 
 export interface AlertmanagerSource {
@@ -27,4 +29,9 @@ export function alertmanagerSource(
       };
     },
   };
+}
+
+/** Alertmanager as the `alerts` backend. */
+export function alertmanagerBackend(source: AlertmanagerSource): Backend<AlertmanagerRequest> {
+  return { name: 'alertmanager', fetch: async () => asObservation('alertmanager', await source.alerts()) };
 }

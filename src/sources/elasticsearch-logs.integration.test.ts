@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ledger } from '../ledger/types.ts';
+import type { Ledger } from '../model/ledger.ts';
 import { startElasticsearch, type ElasticsearchServer } from '../logstore/elasticsearch-server.ts';
 import { stackDown, stackUp, stackUrls, type StackUrls } from '../stack/lifecycle.ts';
 import { HarnessError } from '../util/errors.ts';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../util/errors.ts';
 import { elasticsearchLogSource } from './elasticsearch-logs.ts';
-import type { LogsObs } from '../verify/types.ts';
+import type { LogsObs } from '../model/observation.ts';
 
 /** One exchange recorded from a real Elasticsearch 7.17.29 (see testdata/README.md). */
 interface Exchange {

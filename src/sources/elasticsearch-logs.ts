@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, errors } from '@elastic/elasticsearch';
 import { HarnessError } from '../util/errors.ts';
-import type { LogsObs } from '../verify/types.ts';
+import type { LogsObs } from '../model/observation.ts';
 import type { LogStore, TraceLookup } from './logs.ts';
 
 /**

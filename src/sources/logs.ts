@@ -3,7 +3,9 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HarnessError } from '../util/errors.ts';
-import type { LogsObs } from '../verify/types.ts';
+import type { LogsObs } from '../model/observation.ts';
+import type { LogRequest } from '../model/request.ts';
+import { asObservation, type Backend } from './backend.ts';
 
 /** Which of these trace IDs have a record in the window: exact, however many records there are. */
 export type TraceLookup = (
@@ -100,5 +102,25 @@ function seeded(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A log source (the services' files or a log store) as the `logs` backend. */
+export interface LogBackend extends Backend<LogRequest> {
+  readonly source: LogSource;
+}
+
+export function logBackend(source: LogSource): LogBackend {
+  return {
+    name: 'logs',
+    source,
+    async fetch(req) {
+      if (req.op === 'records') return asObservation('logs', await source.records(req.start, req.end));
+      // The services' own files are no store to follow (ARCH-4 is skipped): nothing to look up.
+      if (!source.findTraces) return { kind: 'log-traces', store: source.store, from: [], found: [] };
+      const r = await source.findTraces(req.ids, req.start, req.end);
+      return r instanceof HarnessError ? asObservation('logs', r) : { kind: 'log-traces', store: source.store, ...r };
+    },
+    close: source.close && (() => source.close!()),
   };
 }

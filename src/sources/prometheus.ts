@@ -7,10 +7,13 @@ import type {
   FlagsObs,
   Labels,
   MatrixObs,
+  Observation,
   RulesObs,
   TargetsObs,
   VectorObs,
-} from '../verify/types.ts';
+} from '../model/observation.ts';
+import type { PrometheusRequest } from '../model/request.ts';
+import { asObservation, type Backend } from './backend.ts';
 import { getJson, resolveHeaders, withRetry, type Endpoint } from './http.ts';
 
 /** The metrics/alert-rule source: one small interface, so tests and other backends can swap it. */
@@ -251,6 +254,39 @@ export function prometheusSource(ep: Endpoint, env: NodeJS.ProcessEnv = process.
       if (r instanceof HarnessError) return r;
       const v = asVector(r).samples.map((s) => s.value);
       return v.length ? Math.min(...v) : undefined;
+    },
+  };
+}
+
+/** Prometheus as the `metrics` backend: every Prometheus request a check can make. */
+export interface PrometheusBackend extends Backend<PrometheusRequest> {
+  readonly source: PrometheusSource;
+}
+
+export function prometheusBackend(source: PrometheusSource): PrometheusBackend {
+  const obs = async (r: Promise<Observation | HarnessError>) => asObservation('prometheus', await r);
+  return {
+    name: 'prometheus',
+    source,
+    fetch(req) {
+      switch (req.op) {
+        case 'range':
+          return obs(source.range(req.query, req.start, req.end, req.step));
+        case 'instant':
+          return obs(source.instant(req.query, req.time));
+        case 'flags':
+          return obs(source.flags());
+        case 'rules':
+          return obs(source.rules());
+        case 'targets':
+          return obs(source.targets());
+        case 'alerts':
+          return obs(source.alerts());
+        case 'alertmanagers':
+          return obs(source.alertmanagers());
+        case 'exemplars':
+          return obs(source.exemplars(req.query, req.start, req.end));
+      }
     },
   };
 }

@@ -1,58 +1,22 @@
-import { HarnessError } from '../util/errors.ts';
-import type { AlertmanagerSource } from '../sources/alertmanager.ts';
-import type { LogSource } from '../sources/logs.ts';
-import type { PrometheusSource } from '../sources/prometheus.ts';
-import type { Ledger } from '../ledger/types.ts';
+import type { EvalContext } from '../model/context.ts';
+import type { Ledger } from '../model/ledger.ts';
+import type { Observation, SourceErrorObs } from '../model/observation.ts';
+import type { Observations, Request } from '../model/request.ts';
+import { listBackends, type Backends } from '../sources/backends.ts';
+import type { Check } from './kinds/index.ts';
 import { requestsFor } from './plan.ts';
-import type { Check, EvalContext, Observation, Observations, Request } from './types.ts';
 
-export interface Sources {
-  prometheus?: PrometheusSource;
-  alertmanager?: AlertmanagerSource;
-  logs?: LogSource;
-}
-
-function asObs(backend: string, r: Observation | HarnessError): Observation {
-  return r instanceof HarnessError ? { kind: 'error', backend, code: r.code, message: r.message } : r;
-}
-
-async function fetchOne(req: Request, s: Sources): Promise<Observation> {
-  const missing = (b: string): Observation => ({
+/** The opened backend the request names answers it; none opened is an error observation. */
+function fetchOne(req: Request, backends: Backends): Promise<Observation> {
+  const b = listBackends(backends).find((x) => x.name === req.backend);
+  if (b) return b.fetch(req);
+  const missing: SourceErrorObs = {
     kind: 'error',
-    backend: b,
+    backend: req.backend,
     code: 'SOURCE_NOT_CONFIGURED',
-    message: `no ${b} source`,
-  });
-  if (req.backend === 'alertmanager')
-    return s.alertmanager ? asObs('alertmanager', await s.alertmanager.alerts()) : missing('alertmanager');
-  if (req.backend === 'logs') {
-    if (!s.logs) return missing('logs');
-    if (req.op === 'records') return asObs('logs', await s.logs.records(req.start, req.end));
-    // The services' own files are no store to follow (ARCH-4 is skipped): nothing to look up.
-    if (!s.logs.findTraces) return { kind: 'log-traces', store: s.logs.store, from: [], found: [] };
-    const r = await s.logs.findTraces(req.ids, req.start, req.end);
-    return r instanceof HarnessError ? asObs('logs', r) : { kind: 'log-traces', store: s.logs.store, ...r };
-  }
-  const p = s.prometheus;
-  if (!p) return missing('prometheus');
-  switch (req.op) {
-    case 'range':
-      return asObs('prometheus', await p.range(req.query, req.start, req.end, req.step));
-    case 'instant':
-      return asObs('prometheus', await p.instant(req.query, req.time));
-    case 'flags':
-      return asObs('prometheus', await p.flags());
-    case 'rules':
-      return asObs('prometheus', await p.rules());
-    case 'targets':
-      return asObs('prometheus', await p.targets());
-    case 'alerts':
-      return asObs('prometheus', await p.alerts());
-    case 'alertmanagers':
-      return asObs('prometheus', await p.alertmanagers());
-    case 'exemplars':
-      return asObs('prometheus', await p.exemplars(req.query, req.start, req.end));
-  }
+    message: `no ${req.backend} source`,
+  };
+  return Promise.resolve(missing);
 }
 
 /**
@@ -64,7 +28,7 @@ export async function collect(
   checks: Check[],
   ctx: EvalContext,
   ledger: Ledger | undefined,
-  sources: Sources,
+  backends: Backends,
   concurrency = 6,
 ): Promise<Observations> {
   const plan = checks.flatMap((c) =>
@@ -78,7 +42,7 @@ export async function collect(
       const item = plan[next++]!;
       let p = cache.get(item.key);
       if (!p) {
-        p = fetchOne(item.req, sources).catch((err: unknown) => ({
+        p = fetchOne(item.req, backends).catch((err: unknown) => ({
           kind: 'error' as const,
           backend: item.req.backend,
           code: 'SOURCE_FAILED',

@@ -1,4 +1,4 @@
-import type { Aggregation, Comparator } from './types.ts';
+import type { Aggregation, Comparator } from '../model/check.ts';
 
 /** Comparators as a registry of values: one place says what each one means. */
 export const COMPARATORS: Record<Comparator, (a: number, b: number) => boolean> = {

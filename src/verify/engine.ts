@@ -1,19 +1,20 @@
 import { fileURLToPath } from 'node:url';
-import type { Ledger } from '../ledger/types.ts';
-import { alertmanagerSource } from '../sources/alertmanager.ts';
+import type { EvalContext, TelemetryNames } from '../model/context.ts';
+import type { Ledger } from '../model/ledger.ts';
+import type { Observations } from '../model/request.ts';
+import type { Outcome, Verdict } from '../model/verdict.ts';
+import { closeBackends, openBackends, type Backends, type BackendsConfig } from '../sources/backends.ts';
+import type { ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
 import type { Endpoint } from '../sources/http.ts';
-import { elasticsearchLogSource, type ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
-import { fileLogSource } from '../sources/logs.ts';
-import { prometheusSource } from '../sources/prometheus.ts';
-import { HarnessError } from '../util/errors.ts';
-import { collect, type Sources } from './collect.ts';
 import { parseDuration } from '../util/duration.ts';
+import { HarnessError } from '../util/errors.ts';
+import { collect } from './collect.ts';
 import { evaluate, overall } from './evaluate.ts';
+import type { Check } from './kinds/index.ts';
 import { loadChecks } from './load.ts';
-import { alignDown, alignUp } from './plan.ts';
 import { settle, settleLogs, type SettleResult } from './settle.ts';
 import { loadTarget, withDefaults } from './target.ts';
-import type { Check, EvalContext, Observations, Outcome, TargetConfig, Verdict } from './types.ts';
+import { alignDown, alignUp } from './window.ts';
 
 export const DEFAULT_CHECKS_DIR = fileURLToPath(new URL('../../checks/', import.meta.url));
 
@@ -30,7 +31,7 @@ export interface VerifyOptions {
   checksDir?: string;
   targetFile?: string;
   /** The telemetry names mapping given inline (from a run's target config); wins over targetFile. */
-  telemetry?: Partial<TargetConfig>;
+  telemetry?: Partial<TelemetryNames>;
   /** Check ids or requirement IDs to keep (default all). */
   only?: string[];
   scrapeInterval?: string;
@@ -89,61 +90,51 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport | Harnes
       `bad scrape/evaluation interval ${opts.scrapeInterval}/${opts.evaluationInterval}`,
     );
 
-  const sources: Sources = {};
-  if (opts.prometheus) {
-    const p = prometheusSource(opts.prometheus, env);
-    if (p instanceof HarnessError) return p;
-    sources.prometheus = p;
-  }
-  if (opts.alertmanager) {
-    const a = alertmanagerSource(opts.alertmanager, env);
-    if (a instanceof HarnessError) return a;
-    sources.alertmanager = a;
-  }
-  if (opts.logStore) {
-    const l = elasticsearchLogSource(opts.logStore, env);
-    if (l instanceof HarnessError) return l;
-    sources.logs = l;
-  } else if (opts.logs?.length) sources.logs = fileLogSource(opts.logs);
+  const config: BackendsConfig = {};
+  if (opts.prometheus) config.metrics = { kind: 'prometheus', endpoint: opts.prometheus };
+  if (opts.alertmanager) config.alerts = { kind: 'alertmanager', endpoint: opts.alertmanager };
+  if (opts.logStore) config.logs = { kind: 'elasticsearch', config: opts.logStore };
+  else if (opts.logs?.length) config.logs = { kind: 'file', paths: opts.logs };
+  const backends = openBackends(config, env);
+  if (backends instanceof HarnessError) return backends;
   try {
-    return await judge(opts, { target, checks, win, scrape, evalIv, sources, log, started });
+    return await judge(opts, { target, checks, win, scrape, evalIv, backends, log, started });
   } finally {
     // The verdicts are made: a connection that does not close cleanly is only worth a line.
-    await sources.logs
-      ?.close?.()
-      .catch((err: unknown) => log(`warning: closing the log source: ${(err as Error).message}`));
+    await closeBackends(backends, log);
   }
 }
 
 async function judge(
   opts: VerifyOptions,
   s: {
-    target: TargetConfig;
+    target: TelemetryNames;
     checks: Check[];
     win: { start: Date; end: Date };
     scrape: number;
     evalIv: number;
-    sources: Sources;
+    backends: Backends;
     log: (line: string) => void;
     started: number;
   },
 ): Promise<VerifyReport> {
-  const { target, checks, win, scrape, evalIv, sources, log, started } = s;
+  const { target, checks, win, scrape, evalIv, backends, log, started } = s;
 
   const startS = win.start.getTime() / 1000;
   const endS = win.end.getTime() / 1000;
   let settled: SettleResult | undefined;
   const wantSettle = opts.settle ?? Date.now() / 1000 - endS < 10 * scrape;
-  if (sources.prometheus && wantSettle) {
+  const prometheus = backends.metrics?.source;
+  if (prometheus && wantSettle) {
     log(`settling: waiting for the first scrape after ${win.end.toISOString()}`);
-    settled = await settle(sources.prometheus, opts.settleJobs ?? [target.job], endS, {
+    settled = await settle(prometheus, opts.settleJobs ?? [target.job], endS, {
       timeoutMs: opts.settleTimeoutMs ?? Math.max(10_000, 4 * (scrape + evalIv) * 1000),
       evaluationIntervalSeconds: evalIv,
     });
     log(`settle: ${settled.reason} (${settled.waitedMs} ms)`);
   }
   let logSettle: EvalContext['logSettle'];
-  const store = sources.logs?.findTraces;
+  const store = backends.logs?.source.findTraces;
   if (store && opts.ledger && wantSettle) {
     log(`settling: waiting for the log store to hold the run's last logged request`);
     const l = await settleLogs({ findTraces: store }, opts.ledger, target.uninstrumentedRoutes, {
@@ -161,12 +152,12 @@ async function judge(
     stepSeconds: step,
     scrapeIntervalSeconds: scrape,
     urls: { prometheus: opts.prometheus?.url, alertmanager: opts.alertmanager?.url },
-    backends: { prometheus: !!sources.prometheus, alertmanager: !!sources.alertmanager, logs: !!sources.logs },
+    backends: { prometheus: !!backends.metrics, alertmanager: !!backends.alerts, logs: !!backends.logs },
     target,
   };
   if (settled) ctx.settle = { ok: settled.ok, reason: settled.reason, lastScrape: settled.lastScrape };
   if (logSettle) ctx.logSettle = logSettle;
-  const observations = await collect(checks, ctx, opts.ledger, sources);
+  const observations = await collect(checks, ctx, opts.ledger, backends);
   const verdicts = evaluate(checks, observations, opts.ledger, ctx);
   return {
     outcome: overall(verdicts),

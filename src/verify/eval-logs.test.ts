@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateOne } from './evaluate.ts';
 import { ctxAt, ledgerOf, T0 } from './testkit.ts';
-import type { LogCheck, Observation } from './types.ts';
+import type { Observation } from '../model/observation.ts';
+import type { LogCheck } from './kinds/logs.ts';
 import { HarnessError } from '../util/errors.ts';
-import type { TraceSample } from '../ledger/types.ts';
+import type { TraceSample } from '../model/ledger.ts';
 import type { LogStore } from '../sources/logs.ts';
 import { settleLogs } from './settle.ts';
 import { requestsFor } from './plan.ts';

@@ -2,10 +2,12 @@ import { DEFAULT_TARGET } from './target.ts';
 import { describe, expect, it } from 'vitest';
 import { aggregate } from './compare.ts';
 import { evaluateOne, overall } from './evaluate.ts';
-import { parseRuleGroup } from './load.ts';
 import { normalisePromQL } from './promql-normalise.ts';
 import { ctxAt, latency, ledgerOf, T0 } from './testkit.ts';
-import type { Check, Labels, Observation, RulesObs, TruthCheck, VectorObs } from './types.ts';
+import type { Labels, Observation, RulesObs, VectorObs } from '../model/observation.ts';
+import type { Check } from './kinds/index.ts';
+import type { TruthCheck } from './kinds/ledger-vs-prometheus.ts';
+import { parseRuleGroup } from './kinds/prometheus-rules.ts';
 
 const q = (over: Partial<Extract<Check, { source: 'prometheus' }>> = {}): Check => ({
   id: 'c',

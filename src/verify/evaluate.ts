@@ -1,19 +1,11 @@
-import type { Ledger } from '../ledger/types.ts';
-import { evalAlertPath } from './eval-alerts.ts';
-import { evalLogs } from './eval-logs.ts';
-import {
-  evalBuckets,
-  evalExemplars,
-  evalFlags,
-  evalQuery,
-  evalRules,
-  evalSeries,
-  evalTargets,
-} from './eval-prometheus.ts';
-import { checkWindow, requestsFor } from './plan.ts';
-import { evalTruth } from './truth.ts';
+import type { EvalContext } from '../model/context.ts';
+import type { Ledger } from '../model/ledger.ts';
+import type { Observations, Request } from '../model/request.ts';
+import type { Outcome, Verdict } from '../model/verdict.ts';
+import { kindOf, type Check } from './kinds/index.ts';
+import { requestsFor } from './plan.ts';
 import { firstError, isoRange, verdict } from './verdict.ts';
-import type { Check, EvalContext, Observations, Outcome, Request, Verdict } from './types.ts';
+import { checkWindow } from './window.ts';
 
 function backendsOf(reqs: Request[]): Set<Request['backend']> {
   return new Set(reqs.map((r) => r.backend));
@@ -73,7 +65,8 @@ export function evaluateOne(
         reason: 'not enough traffic to judge',
       });
   }
-  if (check.source === 'ledger-vs-prometheus' && !ledger) {
+  const kind = kindOf(check);
+  if (kind.needsLedger && !ledger) {
     return verdict(check, 'skipped', 'needs the ground-truth ledger of a run', {
       queries,
       range,
@@ -96,30 +89,7 @@ export function evaluateOne(
         reason: 'not collected',
       });
   }
-  switch (check.source) {
-    case 'prometheus':
-      return evalQuery(check, obs, ctx, win, queries[0] ?? check.query);
-    case 'prometheus-series':
-      return evalSeries(check, obs, ctx, win, queries);
-    case 'prometheus-buckets':
-      return evalBuckets(check, obs, ctx, win, queries[0] ?? check.selector);
-    case 'prometheus-flags':
-      return evalFlags(check, obs, ctx);
-    case 'prometheus-rules':
-      return evalRules(check, obs, ctx);
-    case 'prometheus-targets':
-      return evalTargets(check, obs, ctx);
-    case 'prometheus-exemplars':
-      return evalExemplars(check, obs, ctx, win);
-    case 'alertmanager':
-      return evalAlertPath(check, obs, ctx);
-    case 'logs':
-      return evalLogs(check, obs, ctx, ledger, win);
-    case 'ledger-vs-prometheus':
-      return evalTruth(check, obs, ctx, ledger, win, queries[0] ?? '');
-    case 'statement':
-      return verdict(check, 'warn', check.finding, { reason: 'spec finding (not measurable)' });
-  }
+  return kind.evaluate(check, obs, ctx, ledger, win, queries);
 }
 
 /**

@@ -6,7 +6,7 @@ import { HarnessError } from '../util/errors.ts';
 import { loadChecks } from './load.ts';
 import { parametriseWindow, specQueries } from './spec-queries.ts';
 import { DEFAULT_TARGET } from './target.ts';
-import type { Check } from './types.ts';
+import type { Check } from './kinds/index.ts';
 
 const CHECKS = new URL('../../checks/', import.meta.url).pathname;
 const SPEC = new URL('../../../shared/spec/', import.meta.url).pathname;

@@ -2,12 +2,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
+import type { TelemetryNames } from '../model/context.ts';
+import { KNOWN_REQUIREMENTS } from '../model/requirements.ts';
 import { HarnessError } from '../util/errors.ts';
-import { parseDuration } from '../util/duration.ts';
-import { KNOWN_REQUIREMENTS } from './requirements.ts';
+import { kindOf, type Check } from './kinds/index.ts';
 import { checkFileSchema } from './schema.ts';
-import { parametriseWindow, specQueries } from './spec-queries.ts';
-import type { Check, ExpectedRuleGroup, TargetConfig } from './types.ts';
 
 /** `file: /checks/0/window: must match pattern …` — one line per problem. */
 export function formatAjvErrors(file: string, errors: ErrorObject[]): string[] {
@@ -28,37 +27,6 @@ function newValidator() {
   return ajv.compile(checkFileSchema);
 }
 
-/** Parses one rules file into the shape AL-4 compares (for → seconds). */
-export function parseRuleGroup(text: string, group: string): ExpectedRuleGroup | string {
-  const doc = parse(text) as { groups?: Array<{ name?: string; rules?: Array<Record<string, unknown>> }> };
-  const g = doc?.groups?.find((x) => x.name === group);
-  if (!g) return `group "${group}" not found`;
-  const rules = (g.rules ?? []).map((r) => ({
-    alert: String(r.alert ?? r.record ?? ''),
-    expr: String(r.expr ?? ''),
-    forSeconds: typeof r.for === 'string' ? (parseDuration(r.for) ?? 0) : 0,
-    labels: (r.labels ?? {}) as Record<string, string>,
-    annotations: (r.annotations ?? {}) as Record<string, string>,
-  }));
-  return { name: group, rules };
-}
-
-const PLACEHOLDER = /\{\{\s*metrics\.([A-Za-z0-9_]+)\s*\}\}/g;
-
-/** Replaces `{{metrics.X}}` with the target's metric names; unknown names are reported. */
-export function substituteMetrics(text: string, target: TargetConfig, problems: string[], where: string): string {
-  return text.replace(PLACEHOLDER, (_m, name: string) => {
-    const v = target.metrics[name];
-    if (v === undefined) {
-      problems.push(
-        `${where}: unknown metric mapping "{{metrics.${name}}}" (known: ${Object.keys(target.metrics).join(', ')})`,
-      );
-      return `{{metrics.${name}}}`;
-    }
-    return v;
-  });
-}
-
 export interface LoadedCatalogue {
   dir: string;
   files: string[];
@@ -69,7 +37,7 @@ export interface LoadedCatalogue {
  * Loads every `*.yaml` in `dir`, validates strictly and resolves placeholders and rule
  * files. Collects every problem and fails once with all of them (file + path each).
  */
-export async function loadChecks(dir: string, target: TargetConfig): Promise<LoadedCatalogue | HarnessError> {
+export async function loadChecks(dir: string, target: TelemetryNames): Promise<LoadedCatalogue | HarnessError> {
   const root = resolve(dir);
   let names: string[];
   try {
@@ -105,55 +73,7 @@ export async function loadChecks(dir: string, target: TargetConfig): Promise<Loa
         if (!KNOWN_REQUIREMENTS.has(r)) problems.push(`${where}/requirements: unknown requirement ID "${r}"`);
       }
       const check: Check = { ...c, file: shown };
-      if (check.source === 'prometheus' && check.specQuery) {
-        const specPath = resolve(dirname(file), check.specQuery.file);
-        try {
-          const q = specQueries(await readFile(specPath, 'utf8')).get(check.specQuery.heading);
-          if (q === undefined)
-            problems.push(`${where}/specQuery/heading: no query under "# ${check.specQuery.heading}"`);
-          else check.query = check.window ? parametriseWindow(q) : q;
-        } catch (err) {
-          problems.push(
-            `${where}/specQuery/file: cannot read ${check.specQuery.file}: ${err instanceof Error ? err.message : String(err)}`,
-          );
-        }
-      }
-      if (check.source === 'prometheus') {
-        check.query = substituteMetrics(check.query ?? '', target, problems, `${where}/query`);
-        if (check.query.includes('$window') && !check.window) {
-          problems.push(`${where}/window: the query uses $window but the check sets no window`);
-        }
-        if (check.mode === 'range' && !check.aggregation) {
-          problems.push(`${where}/aggregation: a range check needs an aggregation (min/avg/max/last/quantile)`);
-        }
-      }
-      if (check.source === 'prometheus-series') {
-        check.selectors = check.selectors.map((s, j) =>
-          substituteMetrics(s, target, problems, `${where}/selectors/${j}`),
-        );
-      }
-      if (check.source === 'prometheus-exemplars' || check.source === 'prometheus-buckets') {
-        check.selector = substituteMetrics(check.selector, target, problems, `${where}/selector`);
-      }
-      if (
-        check.source === 'prometheus-flags' &&
-        parseDuration(check.target) === undefined &&
-        Number.isNaN(Number(check.target))
-      ) {
-        problems.push(`${where}/target: "${check.target}" is neither a duration nor a number`);
-      }
-      if (check.source === 'prometheus-rules') {
-        const rulesPath = resolve(dirname(file), check.rulesFile);
-        try {
-          const g = parseRuleGroup(await readFile(rulesPath, 'utf8'), check.group);
-          if (typeof g === 'string') problems.push(`${where}/group: ${g} in ${check.rulesFile}`);
-          else check.expected = g;
-        } catch (err) {
-          problems.push(
-            `${where}/rulesFile: cannot read ${check.rulesFile}: ${err instanceof Error ? err.message : String(err)}`,
-          );
-        }
-      }
+      await kindOf(check).load?.(check, { dir: dirname(file), where, target, problems });
       checks.push(check);
     }
   }

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import type { Ledger } from '../ledger/types.ts';
+import type { Ledger } from '../model/ledger.ts';
 import { HarnessError } from '../util/errors.ts';
 import { evaluate, overall } from './evaluate.ts';
 import { loadChecks } from './load.ts';
 import { DEFAULT_TARGET, withDefaults } from './target.ts';
-import type { EvalContext, Observations } from './types.ts';
+import type { EvalContext } from '../model/context.ts';
+import type { Observations } from '../model/request.ts';
 import { filesOnlyArch4 } from './testing/report-helpers.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VerifyStage } from '../load/run.ts';
-import type { Ledger } from '../ledger/types.ts';
+import type { Ledger } from '../model/ledger.ts';
 import { toJunit } from '../report/junit.ts';
 import { toMarkdown } from '../report/markdown.ts';
 import { HarnessError } from '../util/errors.ts';

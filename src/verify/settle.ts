@@ -2,8 +2,8 @@ import { HarnessError } from '../util/errors.ts';
 import { waitFor } from '../util/wait.ts';
 import type { PrometheusSource } from '../sources/prometheus.ts';
 import type { LogStore } from '../sources/logs.ts';
-import type { Ledger } from '../ledger/types.ts';
-import { loggedSamples } from './eval-logs.ts';
+import type { Ledger } from '../model/ledger.ts';
+import { loggedSamples } from './kinds/logs.ts';
 
 export interface SettleResult {
   ok: boolean;

@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { HarnessError } from '../util/errors.ts';
-import { targetConfigSchema } from './schema.ts';
 import { formatAjvErrors } from './load.ts';
-import type { TargetConfig } from './types.ts';
+import { telemetryNamesSchema as targetConfigSchema, type TelemetryNames as TargetConfig } from '../model/context.ts';
 
 /**
  * Names the spec leaves open, defaulting to the reference system's (docs/reference-system.md):

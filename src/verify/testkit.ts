@@ -1,6 +1,6 @@
-import type { Ledger, LatencySummary } from '../ledger/types.ts';
+import type { Ledger, LatencySummary } from '../model/ledger.ts';
 import { DEFAULT_TARGET } from './target.ts';
-import type { EvalContext } from './types.ts';
+import type { EvalContext } from '../model/context.ts';
 
 /** Test helpers shared by the verify unit tests (no servers). */
 export const T0 = 1_800_000_000;

@@ -1,8 +1,11 @@
-import type { Check, EvalContext, Observation, Outcome, SourceErrorObs, Verdict } from './types.ts';
+import type { CheckBase } from '../model/check.ts';
+import type { EvalContext } from '../model/context.ts';
+import type { Observation, SourceErrorObs } from '../model/observation.ts';
+import type { Outcome, Verdict } from '../model/verdict.ts';
 
 /** The verdict skeleton every evaluator fills in. */
 export function verdict(
-  check: Check,
+  check: CheckBase,
   outcome: Outcome,
   summary: string,
   extra: Partial<Omit<Verdict, 'checkId' | 'title' | 'requirements' | 'severity' | 'outcome' | 'summary'>> = {},
@@ -21,7 +24,7 @@ export function verdict(
 }
 
 /** A violated check fails a gate, or warns when it is a warning-level check. */
-export function violated(check: Check): Outcome {
+export function violated(check: CheckBase): Outcome {
   return check.severity === 'gate' ? 'fail' : 'warn';
 }
 
@@ -62,4 +65,9 @@ export function fmt(n: number, unit = ''): string {
   if (!Number.isFinite(n)) return `${n > 0 ? '+Inf' : n < 0 ? '-Inf' : 'NaN'}${unit ? ` ${unit}` : ''}`;
   const r = Math.abs(n) >= 100 ? n.toFixed(1) : Math.abs(n) >= 1 ? n.toFixed(3) : n.toPrecision(4);
   return `${Number(r)}${unit ? ` ${unit}` : ''}`;
+}
+
+/** Why an evaluator cannot read what it was given (a wrong observation kind). */
+export function unexpected(o: Observation | undefined, want: string): string {
+  return `expected a ${want} observation, got ${o ? o.kind : 'nothing'}`;
 }

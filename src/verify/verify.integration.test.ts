@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Ledger } from '../ledger/types.ts';
+import type { Ledger } from '../model/ledger.ts';
 import { SPEC_RULE_FILE } from '../stack/config.ts';
 import { stackDown, stackUp, stackUrls, type StackUrls } from '../stack/lifecycle.ts';
 import { HarnessError } from '../util/errors.ts';

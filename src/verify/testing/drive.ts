@@ -7,7 +7,7 @@ import type {
   RouteStats,
   StatusClass,
   TraceSample,
-} from '../../ledger/types.ts';
+} from '../../model/ledger.ts';
 
 /**
  * A small, honest client for integration tests: drives the reference API from Node and

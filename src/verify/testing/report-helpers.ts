@@ -1,6 +1,6 @@
 import type { StackUrls } from '../../stack/lifecycle.ts';
 import type { VerifyReport } from '../engine.ts';
-import type { Verdict } from '../types.ts';
+import type { Verdict } from '../../model/verdict.ts';
 
 /** Shared by the integration tests that judge the reference system. */
 export const outcomes = (r: VerifyReport) => Object.fromEntries(r.verdicts.map((v) => [v.checkId, v.outcome]));

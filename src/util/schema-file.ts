@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
-import { HarnessError } from '../util/errors.ts';
+import { HarnessError } from './errors.ts';
 
 /**
  * Loading a YAML/JSON data file strictly: parse errors and every schema violation are

@@ -1,6 +1,22 @@
-import type { Ledger, TraceSample } from '../ledger/types.ts';
-import { isoRange, verdict, violated } from './verdict.ts';
-import type { EvalContext, LogCheck, Observation, Verdict } from './types.ts';
+import type { CheckBase } from '../../model/check.ts';
+import type { EvalContext } from '../../model/context.ts';
+import type { Ledger, TraceSample } from '../../model/ledger.ts';
+import type { Observation } from '../../model/observation.ts';
+import type { Verdict } from '../../model/verdict.ts';
+import { isoRange, verdict, violated } from '../verdict.ts';
+import { defineKind } from './kind.ts';
+
+export interface LogCheck extends CheckBase {
+  source: 'logs';
+  assertion:
+    | { kind: 'fields'; required: string[] }
+    | { kind: 'w3c-ids' }
+    | { kind: 'message'; message: string; fields: string[]; atLeast: 'ledger.executions.created' | number }
+    /** The run's sampled requests (ledger trace IDs) are found in the log store (ARCH-4). */
+    | { kind: 'run-traces' };
+  /** Only records from these services (record `service`); default all. */
+  services?: string[];
+}
 
 /** Reads a path like `otel/resource/service.name` (slash-separated: keys contain dots). */
 export function pick(rec: unknown, path: string): { found: boolean; value: unknown } {
@@ -23,7 +39,7 @@ export function evalLogs(
   win: { start: number },
 ): Verdict {
   const o = obs.main;
-  // The records were read to the aligned window's end (plan.ts).
+  // The records were read to the aligned window's end (the `requests` below).
   const range = isoRange({ start: win.start, end: Math.max(ctx.evalTime, ctx.window.end) });
   if (check.assertion.kind === 'run-traces') return evalRunTraces(check, o, ctx, ledger, win, range);
   if (o?.kind !== 'logs')
@@ -212,3 +228,58 @@ function evalRunTraces(
     { range, observed: samples.length - missing.length, expected, details: { ...details, lost: eg(lost) } },
   );
 }
+
+const logAssertion = {
+  type: 'object',
+  required: ['kind'],
+  discriminator: { propertyName: 'kind' },
+  oneOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'required'],
+      properties: { kind: { const: 'fields' }, required: { type: 'array', items: { type: 'string' }, minItems: 1 } },
+    },
+    { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { const: 'w3c-ids' } } },
+    { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { const: 'run-traces' } } },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'message', 'fields', 'atLeast'],
+      properties: {
+        kind: { const: 'message' },
+        message: { type: 'string' },
+        fields: { type: 'array', items: { type: 'string' } },
+        atLeast: { oneOf: [{ const: 'ledger.executions.created' }, { type: 'integer', minimum: 0 }] },
+      },
+    },
+  ],
+};
+
+export const logs = defineKind<LogCheck>({
+  source: 'logs',
+  schema: {
+    properties: { assertion: logAssertion, services: { type: 'array', items: { type: 'string' } } },
+    required: ['assertion'],
+  },
+  requests(check, ctx, ledger, win) {
+    // A service logs a request when it has answered it, which can be a moment after the
+    // client's last response closed the ledger's window: read to the aligned window's end.
+    const end = Math.max(ctx.evalTime, ctx.window.end);
+    if (check.assertion.kind === 'run-traces')
+      // Trace IDs are unique: look them up with slack around the window, since a store may
+      // stamp records with the time they were shipped rather than written.
+      return [
+        {
+          key: 'main',
+          backend: 'logs',
+          op: 'traces',
+          ids: loggedSamples(ledger, ctx.target.uninstrumentedRoutes, win.start, end).map((s) => s.traceId),
+          start: win.start - 60,
+          end: end + 600,
+        },
+      ];
+    return [{ key: 'main', backend: 'logs', op: 'records', start: win.start, end }];
+  },
+  evaluate: (check, obs, ctx, ledger, win) => evalLogs(check, obs, ctx, ledger, win),
+});

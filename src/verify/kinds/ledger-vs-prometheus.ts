@@ -1,8 +1,24 @@
-import type { Ledger, LatencySummary, StatusClass } from '../ledger/types.ts';
-import { fmt, isoRange, promLink, verdict, violated } from './verdict.ts';
-import type { EvalContext, Labels, Observation, TruthCheck, Verdict, VectorObs } from './types.ts';
+import type { CheckBase } from '../../model/check.ts';
+import type { EvalContext, TelemetryNames } from '../../model/context.ts';
+import type { Ledger, LatencySummary, StatusClass } from '../../model/ledger.ts';
+import type { Labels, Observation, VectorObs } from '../../model/observation.ts';
+import type { Verdict } from '../../model/verdict.ts';
+import { fmt, isoRange, promLink, verdict, violated } from '../verdict.ts';
+import { defineKind, type Window } from './kind.ts';
 
-type Win = { start: number; end: number };
+export type TruthKind = 'request-count' | 'availability' | 'latency-p95' | 'executions';
+
+/** Ground truth (the ledger) against what the telemetry says about the same window. */
+export interface TruthCheck extends CheckBase {
+  source: 'ledger-vs-prometheus';
+  truth: TruthKind;
+  /** Allowed relative mismatch on top of the derived tolerance (e.g. 0.001). */
+  relativeTolerance?: number;
+  /** latency-p95: client/server latency difference allowed when judging bucket bounds. */
+  slackSeconds?: number;
+  /** latency-p95: the SLO threshold whose bucket edge decides exactness. */
+  thresholdSeconds?: number;
+}
 
 /**
  * Counter increase between two instant samples, per label set. A series absent at the
@@ -77,7 +93,7 @@ export function evalTruth(
   obs: Record<string, Observation>,
   ctx: EvalContext,
   ledger: Ledger | undefined,
-  win: Win,
+  win: Window,
   query: string,
 ): Verdict {
   const common = {
@@ -380,3 +396,39 @@ function executionTruth(
     },
   });
 }
+
+/** Queries of the ground-truth checks, built from the target's metric names. */
+export function truthQuery(check: TruthCheck, t: TelemetryNames): string {
+  const sel = `{job="${t.job}"}`;
+  switch (check.truth) {
+    case 'request-count':
+    case 'availability':
+      return `sum by (method, route, code) (${t.metrics.httpRequests}${sel})`;
+    case 'latency-p95':
+      return `sum by (le) (${t.metrics.httpDuration}_bucket${sel})`;
+    case 'executions':
+      return `sum by (status) (${t.metrics.executions})`;
+  }
+}
+
+export const ledgerVsPrometheus = defineKind<TruthCheck>({
+  source: 'ledger-vs-prometheus',
+  schema: {
+    properties: {
+      truth: { enum: ['request-count', 'availability', 'latency-p95', 'executions'] },
+      relativeTolerance: { type: 'number', minimum: 0 },
+      slackSeconds: { type: 'number', minimum: 0 },
+      thresholdSeconds: { type: 'number', exclusiveMinimum: 0 },
+    },
+    required: ['truth'],
+  },
+  needsLedger: true,
+  requests(check, ctx, _ledger, win) {
+    const query = truthQuery(check, ctx.target);
+    return [
+      { key: 'before', backend: 'prometheus', op: 'instant', query, time: win.start },
+      { key: 'after', backend: 'prometheus', op: 'instant', query, time: ctx.evalTime },
+    ];
+  },
+  evaluate: (check, obs, ctx, ledger, win, queries) => evalTruth(check, obs, ctx, ledger, win, queries[0] ?? ''),
+});

@@ -1,0 +1,28 @@
+/** What the pure core derives for one check; what every reporter reads. */
+
+export type Outcome = 'pass' | 'fail' | 'warn' | 'inconclusive' | 'skipped';
+
+/** `gate`: a violation fails the run. `warning`: a violation is reported as `warn`. */
+export type Severity = 'gate' | 'warning';
+
+export interface Verdict {
+  checkId: string;
+  title: string;
+  requirements: string[];
+  severity: Severity;
+  outcome: Outcome;
+  /** One line a human reads first. */
+  summary: string;
+  observed?: number | string;
+  expected?: string;
+  /** Why it could not be judged (inconclusive/skipped). */
+  reason?: string;
+  /** Queries as sent, after substitution. */
+  queries: string[];
+  /** The judged time range (ISO-8601), aligned. */
+  range?: { start: string; end: string; stepSeconds?: number };
+  /** Links into the backends' UIs for the evidence. */
+  links: string[];
+  /** Side-by-side figures, mismatches, per-series detail. */
+  details?: Record<string, unknown>;
+}

@@ -1,0 +1,58 @@
+import type { AlertmanagerRequest } from '../model/request.ts';
+import { HarnessError } from '../util/errors.ts';
+import { alertmanagerBackend, alertmanagerSource } from './alertmanager.ts';
+import type { Backend } from './backend.ts';
+import { elasticsearchLogSource, type ElasticsearchLogConfig } from './elasticsearch-logs.ts';
+import type { Endpoint } from './http.ts';
+import { fileLogSource, logBackend, type LogBackend } from './logs.ts';
+import { prometheusBackend, prometheusSource, type PrometheusBackend } from './prometheus.ts';
+
+/** Which backend of each kind to open, and where. */
+export interface BackendsConfig {
+  metrics?: { kind: 'prometheus'; endpoint: Endpoint };
+  alerts?: { kind: 'alertmanager'; endpoint: Endpoint };
+  logs?: { kind: 'file'; paths: string[] } | { kind: 'elasticsearch'; config: ElasticsearchLogConfig };
+}
+
+/**
+ * The opened backends, by kind. The `traces` kind is the next slot: the trace backend is a
+ * module exporting a `Backend` for its requests, a field here and in `BackendsConfig`, and
+ * one block in `openBackends`.
+ */
+export interface Backends {
+  metrics?: PrometheusBackend;
+  alerts?: Backend<AlertmanagerRequest>;
+  logs?: LogBackend;
+}
+
+/** The one place the engine's sources are opened: a bad endpoint or secret is an error value. */
+export function openBackends(cfg: BackendsConfig, env: NodeJS.ProcessEnv): Backends | HarnessError {
+  const out: Backends = {};
+  if (cfg.metrics) {
+    const p = prometheusSource(cfg.metrics.endpoint, env);
+    if (p instanceof HarnessError) return p;
+    out.metrics = prometheusBackend(p);
+  }
+  if (cfg.alerts) {
+    const a = alertmanagerSource(cfg.alerts.endpoint, env);
+    if (a instanceof HarnessError) return a;
+    out.alerts = alertmanagerBackend(a);
+  }
+  if (cfg.logs?.kind === 'elasticsearch') {
+    const l = elasticsearchLogSource(cfg.logs.config, env);
+    if (l instanceof HarnessError) return l;
+    out.logs = logBackend(l);
+  } else if (cfg.logs?.kind === 'file') out.logs = logBackend(fileLogSource(cfg.logs.paths));
+  return out;
+}
+
+/** Every opened backend, for routing requests by name and closing. */
+export function listBackends(b: Backends): Backend[] {
+  return [b.metrics, b.alerts, b.logs].filter((x): x is NonNullable<typeof x> => x !== undefined);
+}
+
+/** Closes what holds connections; a close that fails is reported, never thrown. */
+export async function closeBackends(b: Backends, warn: (line: string) => void): Promise<void> {
+  for (const x of listBackends(b))
+    await x.close?.().catch((err: unknown) => warn(`warning: closing the ${x.name} source: ${(err as Error).message}`));
+}

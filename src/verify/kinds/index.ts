@@ -1,0 +1,47 @@
+import type { CheckKind } from './kind.ts';
+import { alertmanager } from './alertmanager.ts';
+import { ledgerVsPrometheus } from './ledger-vs-prometheus.ts';
+import { logs } from './logs.ts';
+import { prometheusBuckets } from './prometheus-buckets.ts';
+import { prometheusExemplars } from './prometheus-exemplars.ts';
+import { prometheusFlags } from './prometheus-flags.ts';
+import { prometheusQuery } from './prometheus-query.ts';
+import { prometheusRules } from './prometheus-rules.ts';
+import { prometheusSeries } from './prometheus-series.ts';
+import { prometheusTargets } from './prometheus-targets.ts';
+import { statement } from './statement.ts';
+
+/** Makes the compiler hold every entry's key to its kind's `source`. */
+function kindTable<T extends Record<string, { source: string }>>(t: T & { [K in keyof T]: { source: K } }): T {
+  return t;
+}
+
+/**
+ * Every check kind, by its `source:` value, in the order the schema lists them. A new kind
+ * is one module in this folder and one line here.
+ */
+export const KINDS = kindTable({
+  prometheus: prometheusQuery,
+  'prometheus-series': prometheusSeries,
+  'prometheus-flags': prometheusFlags,
+  'prometheus-rules': prometheusRules,
+  'prometheus-targets': prometheusTargets,
+  'prometheus-exemplars': prometheusExemplars,
+  'prometheus-buckets': prometheusBuckets,
+  alertmanager,
+  logs,
+  'ledger-vs-prometheus': ledgerVsPrometheus,
+  statement,
+});
+
+type CheckOf<K> = K extends CheckKind<infer C> ? C : never;
+
+/** Any check of any kind: the union of the kinds' own check types. */
+export type Check = CheckOf<(typeof KINDS)[keyof typeof KINDS]>;
+
+export type SourceName = Check['source'];
+
+/** The module that loads, plans and judges this check. */
+export function kindOf(check: Check): CheckKind<Check> {
+  return KINDS[check.source];
+}
