@@ -1,3 +1,5 @@
+import type { BackendName } from './request.ts';
+
 /** Everything the pure core needs besides checks, observations and the ledger. */
 export interface EvalContext {
   /** Aligned window, unix seconds. */
@@ -12,7 +14,7 @@ export interface EvalContext {
   logSettle?: { ok: boolean; reason: string };
   urls: { prometheus?: string; alertmanager?: string };
   /** Backends that are configured; a check whose backend is absent is skipped. */
-  backends: { prometheus: boolean; alertmanager: boolean; logs: boolean };
+  backends: Record<BackendName, boolean>;
   target: TelemetryNames;
 }
 

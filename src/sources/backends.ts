@@ -1,4 +1,4 @@
-import type { AlertmanagerRequest } from '../model/request.ts';
+import type { AlertmanagerRequest, BackendName } from '../model/request.ts';
 import { HarnessError } from '../util/errors.ts';
 import { alertmanagerBackend, alertmanagerSource } from './alertmanager.ts';
 import type { Backend } from './backend.ts';
@@ -12,17 +12,20 @@ export interface BackendsConfig {
   metrics?: { kind: 'prometheus'; endpoint: Endpoint };
   alerts?: { kind: 'alertmanager'; endpoint: Endpoint };
   logs?: { kind: 'file'; paths: string[] } | { kind: 'elasticsearch'; config: ElasticsearchLogConfig };
+  /** The trace backend's slot: none can be configured yet. */
+  traces?: never;
 }
 
 /**
- * The opened backends, by kind. The `traces` kind is the next slot: the trace backend is a
- * module exporting a `Backend` for its requests, a field here and in `BackendsConfig`, and
- * one block in `openBackends`.
+ * The opened backends, by kind. `traces` is the next one's slot: the trace backend is a
+ * module exporting a `Backend` for its requests (`src/sources/<backend>.ts`), its type here
+ * and in `BackendsConfig`, one block in `openBackends` and its name in `configuredBackends`.
  */
 export interface Backends {
   metrics?: PrometheusBackend;
   alerts?: Backend<AlertmanagerRequest>;
   logs?: LogBackend;
+  traces?: never;
 }
 
 /** The one place the engine's sources are opened: a bad endpoint or secret is an error value. */
@@ -48,7 +51,12 @@ export function openBackends(cfg: BackendsConfig, env: NodeJS.ProcessEnv): Backe
 
 /** Every opened backend, for routing requests by name and closing. */
 export function listBackends(b: Backends): Backend[] {
-  return [b.metrics, b.alerts, b.logs].filter((x): x is NonNullable<typeof x> => x !== undefined);
+  return [b.metrics, b.alerts, b.logs, b.traces].filter((x): x is NonNullable<typeof x> => x !== undefined);
+}
+
+/** Which backends requests can reach (a check needing one that is not is inconclusive). */
+export function configuredBackends(b: Backends): Record<BackendName, boolean> {
+  return { prometheus: !!b.metrics, alertmanager: !!b.alerts, logs: !!b.logs };
 }
 
 /** Closes what holds connections; a close that fails is reported, never thrown. */

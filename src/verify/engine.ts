@@ -3,7 +3,13 @@ import type { EvalContext, TelemetryNames } from '../model/context.ts';
 import type { Ledger } from '../model/ledger.ts';
 import type { Observations } from '../model/request.ts';
 import type { Outcome, Verdict } from '../model/verdict.ts';
-import { closeBackends, openBackends, type Backends, type BackendsConfig } from '../sources/backends.ts';
+import {
+  closeBackends,
+  configuredBackends,
+  openBackends,
+  type Backends,
+  type BackendsConfig,
+} from '../sources/backends.ts';
 import type { ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
 import type { Endpoint } from '../sources/http.ts';
 import { parseDuration } from '../util/duration.ts';
@@ -152,7 +158,7 @@ async function judge(
     stepSeconds: step,
     scrapeIntervalSeconds: scrape,
     urls: { prometheus: opts.prometheus?.url, alertmanager: opts.alertmanager?.url },
-    backends: { prometheus: !!backends.metrics, alertmanager: !!backends.alerts, logs: !!backends.logs },
+    backends: configuredBackends(backends),
     target,
   };
   if (settled) ctx.settle = { ok: settled.ok, reason: settled.reason, lastScrape: settled.lastScrape };
