@@ -1,4 +1,4 @@
-import type { Ledger } from '../ledger/types.ts';
+import type { Ledger } from '../model/ledger.ts';
 
 /**
  * The SLIs as the client experienced them, from the ground-truth ledger alone (issue 14):
