@@ -108,3 +108,6 @@ export type Observation =
   | LogsObs
   | LogTracesObs
   | SourceErrorObs;
+
+/** checkId → request key → observation. */
+export type Observations = Record<string, Record<string, Observation>>;

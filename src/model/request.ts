@@ -1,5 +1,3 @@
-import type { Observation } from './observation.ts';
-
 /** What a check needs from Prometheus (the `metrics` backend). */
 export type PrometheusRequest =
   | { key: string; backend: 'prometheus'; op: 'range'; query: string; start: number; end: number; step: number }
@@ -24,6 +22,3 @@ export type Request = PrometheusRequest | AlertmanagerRequest | LogRequest;
 
 /** The backend names requests address (`prometheus`, `alertmanager`, `logs`). */
 export type BackendName = Request['backend'];
-
-/** checkId → request key → observation. */
-export type Observations = Record<string, Record<string, Observation>>;

@@ -1,7 +1,7 @@
 import type { EvalContext } from '../model/context.ts';
 import type { Ledger } from '../model/ledger.ts';
-import type { Observation, SourceErrorObs } from '../model/observation.ts';
-import type { Observations, Request } from '../model/request.ts';
+import type { Observation, Observations, SourceErrorObs } from '../model/observation.ts';
+import type { Request } from '../model/request.ts';
 import { listBackends, type Backends } from '../sources/backends.ts';
 import type { Check } from './kinds/index.ts';
 import { requestsFor } from './plan.ts';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { EvalContext, TelemetryNames } from '../model/context.ts';
 import type { Ledger } from '../model/ledger.ts';
-import type { Observations } from '../model/request.ts';
+import type { Observations } from '../model/observation.ts';
 import type { Outcome, Verdict } from '../model/verdict.ts';
 import {
   closeBackends,

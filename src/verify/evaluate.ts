@@ -1,6 +1,7 @@
 import type { EvalContext } from '../model/context.ts';
 import type { Ledger } from '../model/ledger.ts';
-import type { Observations, Request } from '../model/request.ts';
+import type { Observations } from '../model/observation.ts';
+import type { Request } from '../model/request.ts';
 import type { Outcome, Verdict } from '../model/verdict.ts';
 import { kindOf, type Check } from './kinds/index.ts';
 import { requestsFor } from './plan.ts';

@@ -6,7 +6,7 @@ import { evaluate, overall } from './evaluate.ts';
 import { loadChecks } from './load.ts';
 import { DEFAULT_TARGET, withDefaults } from './target.ts';
 import type { EvalContext } from '../model/context.ts';
-import type { Observations } from '../model/request.ts';
+import type { Observations } from '../model/observation.ts';
 import { filesOnlyArch4 } from './testing/report-helpers.ts';
 
 /**
