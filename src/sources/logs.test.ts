@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileLogSource } from './logs.ts';
+import { fileLogSource, logBackend, type LogStore } from './logs.ts';
+import type { LogRequest } from '../model/request.ts';
 import { HarnessError } from '../util/errors.ts';
 
 let dir: string;
@@ -50,5 +51,46 @@ describe('fileLogSource', () => {
     const obs = await fileLogSource([join(dir, 'nope')]).records(0, 1);
     expect(obs).toBeInstanceOf(HarnessError);
     expect((obs as HarnessError).code).toBe('SOURCE_UNREACHABLE');
+  });
+});
+
+describe('logBackend', () => {
+  it('reads records from files, and finds no trace there: files are no store to follow', async () => {
+    const file = join(dir, 'app.jsonl');
+    await writeFile(file, [rec(200, 'in window')].join('\n') + '\n');
+    const b = logBackend(fileLogSource([file]));
+    expect(await b.fetch({ key: 'main', backend: 'logs', op: 'records', start: 150, end: 250 })).toMatchObject({
+      kind: 'logs',
+      total: 1,
+    });
+    expect(
+      await b.fetch({ key: 'main', backend: 'logs', op: 'traces', ids: ['a'.repeat(32)], start: 0, end: 1 }),
+    ).toEqual({ kind: 'log-traces', store: 'files', from: [], found: [] });
+  });
+
+  it("looks trace IDs up in a store, and makes the store's failure an error observation", async () => {
+    const id = 'b'.repeat(32);
+    let fail = false;
+    const store: LogStore = {
+      store: 'elasticsearch',
+      records: () => Promise.resolve(new HarnessError('SOURCE_UNREACHABLE', 'es down')),
+      findTraces: (ids) =>
+        Promise.resolve(fail ? new HarnessError('SOURCE_UNREACHABLE', 'es down') : { found: ids, from: ['es/logs-*'] }),
+    };
+    const b = logBackend(store);
+    const req: LogRequest = { key: 'main', backend: 'logs', op: 'traces', ids: [id], start: 0, end: 1 };
+    expect(await b.fetch(req)).toEqual({
+      kind: 'log-traces',
+      store: 'elasticsearch',
+      found: [id],
+      from: ['es/logs-*'],
+    });
+    fail = true;
+    expect(await b.fetch(req)).toEqual({
+      kind: 'error',
+      backend: 'logs',
+      code: 'SOURCE_UNREACHABLE',
+      message: 'es down',
+    });
   });
 });
