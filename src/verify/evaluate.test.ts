@@ -2,7 +2,7 @@ import { DEFAULT_TARGET } from './target.ts';
 import { describe, expect, it } from 'vitest';
 import { aggregate } from './compare.ts';
 import { evaluateOne, overall } from './evaluate.ts';
-import { normalisePromQL } from './promql-normalise.ts';
+import { comparePromql } from './promql-tree.ts';
 import { ctxAt, latency, ledgerOf, T0 } from './testkit.ts';
 import type { Labels, Observation, RulesObs, VectorObs } from '../model/observation.ts';
 import type { Check } from './kinds/index.ts';
@@ -430,9 +430,13 @@ describe('alert rules against the spec (AL-4)', () => {
     expect(v.observed).toMatch(/for 60s vs spec 120s/);
     expect(v.observed).toMatch(/label severity: loaded "warning" vs spec "critical"/);
   });
-  it('normalises whitespace and matcher order only', () => {
-    expect(normalisePromQL('a{x="1", y="2"} > 1')).toBe(normalisePromQL('a{y="2",x="1"}>1'));
-    expect(normalisePromQL('a{x="1 2"}')).not.toBe(normalisePromQL('a{x="12"}'));
+  it('compares on the syntax tree: whitespace and matcher order are not drift, a value is', () => {
+    expect(comparePromql('a{x="1", y="2"} > 1', 'a{y="2",x="1"}>1')).toEqual({ equal: true });
+    expect(comparePromql('a{x="1 2"}', 'a{x="12"}')).toMatchObject({ equal: false });
+  });
+  it('names how the expression drifted', () => {
+    const v = evaluateOne(check, { main: loaded({ query: 'up < 0.999' }) }, undefined, ctxAt());
+    expect(v.observed).toMatch(/expr differs \(/);
   });
 });
 
@@ -460,7 +464,7 @@ describe('PromQL normalisation of re-printed rules', () => {
   it('treats postfix and prefix grouping as equal', () => {
     const spec = 'histogram_quantile(0.95,\n  sum(rate(h_bucket{job="b"}[5m])) by (le)\n) > 2';
     const loaded = 'histogram_quantile(0.95, sum by (le) (rate(h_bucket{job="b"}[5m]))) > 2';
-    expect(normalisePromQL(spec)).toBe(normalisePromQL(loaded));
-    expect(normalisePromQL('sum(x) by (a)')).not.toBe(normalisePromQL('sum by (b) (x)'));
+    expect(comparePromql(spec, loaded)).toEqual({ equal: true });
+    expect(comparePromql('sum(x) by (a)', 'sum by (b) (x)')).toMatchObject({ equal: false });
   });
 });

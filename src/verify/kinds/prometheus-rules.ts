@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { CheckBase } from '../../model/check.ts';
 import { parseDuration } from '../../util/duration.ts';
-import { normalisePromQL } from '../promql-normalise.ts';
+import { comparePromql } from '../promql-tree.ts';
 import { unexpected, verdict, violated } from '../verdict.ts';
 import { defineKind } from './kind.ts';
 
@@ -92,9 +92,13 @@ export const prometheusRules = defineKind<PromRulesCheck>({
       }
       if (got.length > 1) diffs.push(`${r.alert}: loaded ${got.length} times`);
       const g = got[0]!;
-      if (normalisePromQL(g.query) !== normalisePromQL(r.expr))
+      // On the syntax tree: Prometheus' re-printing is never drift, every real change is named.
+      const cmp = comparePromql(r.expr, g.query);
+      if (!('equal' in cmp))
+        diffs.push(`${r.alert}: expr cannot be compared: ${cmp.message} (loaded ${JSON.stringify(g.query)})`);
+      else if (!cmp.equal)
         diffs.push(
-          `${r.alert}: expr differs: loaded ${JSON.stringify(g.query)} vs spec ${JSON.stringify(r.expr.trim())}`,
+          `${r.alert}: expr differs (${cmp.differences.join('; ')}): loaded ${JSON.stringify(g.query)} vs spec ${JSON.stringify(r.expr.trim())}`,
         );
       if (g.durationSeconds !== r.forSeconds)
         diffs.push(`${r.alert}: for ${g.durationSeconds}s vs spec ${r.forSeconds}s`);
