@@ -7,10 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackDown, stackUp, stackUrls, type StackUrls } from '../src/stack/lifecycle.ts';
-import { waitFor } from '../src/util/wait.ts';
-import { admin, ApiClient, TRACEPARENT } from './testing/client.ts';
-import { promValue, randomTraceId, readLog, waitLog, waitProm, waitTrace } from './testing/observe.ts';
+import { stackDown, stackUp, stackUrls, type StackUrls } from './lifecycle.ts';
+import { waitFor } from '../util/wait.ts';
+import { admin, ApiClient, TRACEPARENT } from '../../reference/testing/client.ts';
+import { promValue, randomTraceId, readLog, waitLog, waitProm, waitTrace } from '../../reference/testing/observe.ts';
 
 const Q1 =
   '(sum(rate(http_requests_total{job="backend-api",code=~"2..|3.."}[5m])) / sum(rate(http_requests_total{job="backend-api"}[5m]))) * 100';
