@@ -186,8 +186,13 @@ describe('reference system in the embedded stack (real Prometheus, Jaeger, log f
       'sum(pipeline_executions_total{job="backend-api",status="failed"})',
       (v) => (v ?? 0) > before,
     );
-    const spans = await waitTrace(u.jaegerQuery, traceId, (s) =>
-      s.some((x) => x.service === 'imageflow-processing' && x.statusCode === 2),
+    // Each service exports its spans in batches of its own: wait for both error spans.
+    const spans = await waitTrace(
+      u.jaegerQuery,
+      traceId,
+      (s) =>
+        s.some((x) => x.service === 'imageflow-processing' && x.statusCode === 2) &&
+        s.some((x) => x.service === 'imageflow-workflows' && x.name === 'step detect' && x.statusCode === 2),
     );
     expect(
       spans.some((x) => x.service === 'imageflow-workflows' && x.name === 'step detect' && x.statusCode === 2),
