@@ -130,7 +130,8 @@ export async function supervise(opts: SuperviseOptions): Promise<Supervised> {
       exited = signal ? `killed by ${signal}` : `exited with code ${code}`;
       resolve({ code, signal });
     });
-    child.once('error', (err) => {
+    // `on`, not `once`: an 'error' without a listener would crash this process.
+    child.on('error', (err) => {
       exited ??= `could not start: ${err.message}`;
       resolve({ code: null, signal: null });
     });
