@@ -2,7 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'reference/**/*.test.ts', 'scenarios/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'src/**/*.test.ts',
+      'reference/**/*.test.ts',
+      'scenarios/**/*.test.ts',
+      'test/**/*.test.ts',
+      // Every bench also runs at a tiny size (bench/*.test.ts), so that none rots.
+      'bench/**/*.test.ts',
+    ],
     // Integration tests start real servers; two workers match the 2-core machines we run on.
     maxWorkers: 2,
     reporters: ['default', './scripts/closing-line-reporter.ts'],

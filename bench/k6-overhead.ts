@@ -14,18 +14,9 @@ import { ensureTool } from '../src/tools/provision.ts';
 import { fixtureImages, harnessScript } from '../src/load/fixtures.ts';
 import { runK6, SYSTEM_TAGS } from '../src/load/k6-runner.ts';
 import { LedgerBuilder } from '../src/load/ledger.ts';
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
+import type { BenchSize, Figure } from './figures.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SECONDS = 10;
-const ROUNDS = 2;
-const OPEN_RATE = 1500;
 
 async function startServer(): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/load/testing/serve-fake.ts')], {
@@ -55,20 +46,22 @@ interface Mode {
  * per-point JSON serialisation (which the ledger needs) shows. Open model: a high arrival
  * rate like the profiles use — whether streaming into the ledger makes k6 fall behind.
  */
-const MODES: Mode[] = [
-  { name: 'closed', scenario: { executor: 'constant-vus', vus: 10, duration: `${SECONDS}s` } },
-  {
-    name: 'open',
-    scenario: {
-      executor: 'constant-arrival-rate',
-      rate: OPEN_RATE,
-      timeUnit: '1s',
-      duration: `${SECONDS}s`,
-      preAllocatedVUs: 50,
-      maxVUs: 200,
+function modes(seconds: number, openRate: number): Mode[] {
+  return [
+    { name: 'closed', scenario: { executor: 'constant-vus', vus: 10, duration: `${seconds}s` } },
+    {
+      name: 'open',
+      scenario: {
+        executor: 'constant-arrival-rate',
+        rate: openRate,
+        timeUnit: '1s',
+        duration: `${seconds}s`,
+        preAllocatedVUs: 50,
+        maxVUs: 200,
+      },
     },
-  },
-];
+  ];
+}
 
 async function bareRun(k6: string, env: Record<string, string>, summary: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
@@ -97,13 +90,14 @@ async function harnessRun(
   return { rate: await reqRate(r.summaryJson), points: b.live().points };
 }
 
-export async function run(): Promise<Figure[]> {
+export async function run(size: BenchSize = 'full'): Promise<Figure[]> {
+  const [SECONDS, ROUNDS, OPEN_RATE] = size === 'tiny' ? [1, 1, 50] : [10, 2, 1500];
   const { k6 } = await ensureTool('k6');
   const server = await startServer();
   const dir = await mkdtemp(join(tmpdir(), 'slo-bench-k6-'));
   const figures: Figure[] = [];
   try {
-    for (const mode of MODES) {
+    for (const mode of modes(SECONDS, OPEN_RATE)) {
       const env = {
         SLO_PLAN: JSON.stringify({
           scenarios: { bench: { ...mode.scenario, exec: 'apiSteady', tags: { phase: 'bench' } } },

@@ -7,13 +7,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { LedgerBuilder } from '../src/load/ledger.ts';
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
+import type { BenchSize, Figure } from './figures.ts';
 
 // Forcing a GC gives the retained heap, not garbage that happens to be uncollected yet.
 setFlagsFromString('--expose-gc');
@@ -80,7 +74,11 @@ function linePool(size: number): string[] {
   return pool;
 }
 
-function measure(points: number, pool: string[]): { perSecond: number; retainedMB: number[]; peakRssMB: number } {
+function measure(
+  points: number,
+  pool: string[],
+  sampleEvery: number,
+): { perSecond: number; retainedMB: number[]; peakRssMB: number } {
   gc();
   const b = new LedgerBuilder({ runId: 'bench', profile: 'bench', apiBaseUrl: 'http://127.0.0.1' });
   const retained: number[] = [];
@@ -89,7 +87,7 @@ function measure(points: number, pool: string[]): { perSecond: number; retainedM
   let paused = 0n;
   for (let n = 0; n < points; n++) {
     b.ingestLine(pool[n % pool.length] as string);
-    if ((n + 1) % 1_000_000 === 0) {
+    if ((n + 1) % sampleEvery === 0) {
       const p0 = process.hrtime.bigint();
       gc();
       retained.push(process.memoryUsage().heapUsed / 2 ** 20);
@@ -102,33 +100,41 @@ function measure(points: number, pool: string[]): { perSecond: number; retainedM
   return { perSecond: points / secs, retainedMB: retained, peakRssMB: peakRss / 2 ** 20 };
 }
 
-export async function run(): Promise<Figure[]> {
-  const pool = linePool(50_000);
-  const small = measure(1_000_000, pool);
-  const large = measure(10_000_000, pool);
+/** 1_000_000 → "1M", 20_000 → "20k". */
+function count(n: number): string {
+  return n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`;
+}
+
+export async function run(size: BenchSize = 'full'): Promise<Figure[]> {
+  // The heap is sampled every `sampleEvery` points (the small run's size).
+  const [poolSize, smallN, largeN] = size === 'tiny' ? [5_000, 20_000, 100_000] : [50_000, 1_000_000, 10_000_000];
+  const [S, L] = [count(smallN), count(largeN)];
+  const pool = linePool(poolSize);
+  const small = measure(smallN, pool, smallN);
+  const large = measure(largeN, pool, smallN);
   const first = large.retainedMB[0] as number;
   const last = large.retainedMB[large.retainedMB.length - 1] as number;
   return [
     {
-      name: 'throughput at 1M points',
+      name: `throughput at ${S} points`,
       value: small.perSecond / 1e6,
       unit: 'M points/s',
       note: '~1 in 10 lines parsed (k6 line mix)',
     },
-    { name: 'throughput at 10M points', value: large.perSecond / 1e6, unit: 'M points/s' },
+    { name: `throughput at ${L} points`, value: large.perSecond / 1e6, unit: 'M points/s' },
     {
-      name: 'retained heap after 1M points',
+      name: `retained heap after ${S} points`,
       value: small.retainedMB[0] as number,
       unit: 'MB',
       note: 'after full GC, whole process',
     },
     {
-      name: 'retained heap after 10M points',
+      name: `retained heap after ${L} points`,
       value: last,
       unit: 'MB',
-      note: `after 1M in the same run: ${first.toFixed(1)} MB`,
+      note: `after ${S} in the same run: ${first.toFixed(1)} MB`,
     },
-    { name: 'retained heap growth 1M→10M', value: last / first, unit: 'x', note: 'flat memory means ≈ 1.0' },
-    { name: 'peak RSS at 10M points', value: large.peakRssMB, unit: 'MB' },
+    { name: `retained heap growth ${S}→${L}`, value: last / first, unit: 'x', note: 'flat memory means ≈ 1.0' },
+    { name: `peak RSS at ${L} points`, value: large.peakRssMB, unit: 'MB' },
   ];
 }

@@ -6,8 +6,7 @@ import { startElasticsearch } from '../src/logstore/elasticsearch-server.ts';
 import { elasticsearchLogSource } from '../src/sources/elasticsearch-logs.ts';
 import { fileLogSource, type LogSource } from '../src/sources/logs.ts';
 import { HarnessError } from '../src/util/errors.ts';
-
-const N = 50_000;
+import type { BenchSize, Figure } from './figures.ts';
 
 /** A LOG-1-shaped record, as the reference services write them. */
 function record(i: number, t0: number): Record<string, unknown> {
@@ -29,13 +28,13 @@ function record(i: number, t0: number): Record<string, unknown> {
   };
 }
 
-async function timeRead(src: LogSource, start: number, end: number): Promise<number> {
+async function timeRead(src: LogSource, count: number, start: number, end: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
     const obs = await src.records(start, end);
     if (obs instanceof HarnessError) throw obs;
-    if (obs.records.length !== N) throw new Error(`read ${obs.records.length} of ${N} records`);
+    if (obs.records.length !== count) throw new Error(`read ${obs.records.length} of ${count} records`);
     times.push(performance.now() - t);
   }
   return times.sort((a, b) => a - b)[1]!;
@@ -45,28 +44,33 @@ async function timeRead(src: LogSource, start: number, end: number): Promise<num
  * Reading one window of 50,000 log records: JSON-lines file vs Elasticsearch (scroll through
  * the official client), both on this machine, median of 3 — the ratio is the figure.
  */
-export async function run(): Promise<Array<{ name: string; value: number; unit: string; note?: string }>> {
+export async function run(size: BenchSize = 'full'): Promise<Figure[]> {
+  const N = size === 'tiny' ? 1000 : 50_000;
   const dir = await mkdtemp(join(tmpdir(), 'bench-logs-'));
   const t0 = Date.parse('2026-11-28T12:00:00.000Z');
   const recs = Array.from({ length: N }, (_, i) => record(i, t0));
   const file = join(dir, 'app-backend-api.jsonl');
   await writeFile(file, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const started = performance.now();
-  const es = await startElasticsearch({ dir: join(dir, 'es') });
+  const es = await startElasticsearch({ dir: join(dir, 'es'), ...(size === 'tiny' ? { heap: '256m' } : {}) });
   const startMs = performance.now() - started;
   try {
     const client = new Client({ node: es.url });
     for (let i = 0; i < N; i += 10_000) {
-      const operations = recs.slice(i, i + 10_000).flatMap((doc) => [{ index: { _index: 'bench-app' } }, doc]);
+      // As Fluentd's Elasticsearch output stores them: `@timestamp` (what the source reads
+      // by default) set from the record's own time.
+      const operations = recs
+        .slice(i, i + 10_000)
+        .flatMap((doc) => [{ index: { _index: 'bench-app' } }, { ...doc, '@timestamp': doc.timestamp }]);
       const r = await client.bulk({ operations, refresh: i + 10_000 >= N });
       if (r.errors) throw new Error('bulk indexing failed');
     }
     await client.close();
     const window = [t0 / 1000 - 1, (t0 + N) / 1000 + 1] as const;
-    const fileMs = await timeRead(fileLogSource([file]), ...window);
+    const fileMs = await timeRead(fileLogSource([file]), N, ...window);
     const store = elasticsearchLogSource({ url: es.url, index: 'bench-*' });
     if (store instanceof HarnessError) throw store;
-    const esMs = await timeRead(store, ...window);
+    const esMs = await timeRead(store, N, ...window);
     await store.close?.();
     return [
       { name: 'elasticsearch: start to ready', value: startMs / 1000, unit: 's', note: `Elasticsearch ${es.version}` },

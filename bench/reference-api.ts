@@ -15,7 +15,7 @@ import { ensureTools } from '../src/tools/provision.ts';
 import { HarnessError } from '../src/util/errors.ts';
 import { runCommand } from '../src/util/proc.ts';
 import { ApiClient, FIXTURES } from '../reference/testing/client.ts';
-import type { Figure } from './run.ts';
+import type { BenchSize, Figure } from './figures.ts';
 
 const K6_SCRIPT = `
 import http from 'k6/http';
@@ -84,7 +84,9 @@ async function k6(
   };
 }
 
-export async function run(): Promise<Figure[]> {
+export async function run(size: BenchSize = 'full'): Promise<Figure[]> {
+  // Tiny: the same four runs, one second each (the stack start-up is most of it).
+  const d = (full: string) => (size === 'tiny' ? '1s' : full);
   const tools = await ensureTools(['prometheus', 'alertmanager', 'node-exporter', 'jaeger', 'k6']);
   const k6bin = tools.k6;
   if (!k6bin) throw new HarnessError('BENCH_K6', 'k6 is not provisioned', { hint: 'run slo-harness setup' });
@@ -105,10 +107,10 @@ export async function run(): Promise<Figure[]> {
     };
     // Constant-rate runs first: the saturating create run leaves a backlog of executions that
     // the workflow engine keeps processing (CPU) for a while afterwards.
-    const get200 = await k6(k6bin, dir, { ...base, MODE: 'get', RATE: '200', DURATION: '10s' });
-    const getMax = await k6(k6bin, dir, { ...base, MODE: 'get', VUS: '32', DURATION: '10s' });
-    const create50 = await k6(k6bin, dir, { ...base, MODE: 'create', RATE: '50', DURATION: '10s' });
-    const createMax = await k6(k6bin, dir, { ...base, MODE: 'create', VUS: '16', DURATION: '8s' });
+    const get200 = await k6(k6bin, dir, { ...base, MODE: 'get', RATE: '200', DURATION: d('10s') });
+    const getMax = await k6(k6bin, dir, { ...base, MODE: 'get', VUS: '32', DURATION: d('10s') });
+    const create50 = await k6(k6bin, dir, { ...base, MODE: 'create', RATE: '50', DURATION: d('10s') });
+    const createMax = await k6(k6bin, dir, { ...base, MODE: 'create', VUS: '16', DURATION: d('8s') });
     const err = (x: { failed: number }) => `errors ${(x.failed * 100).toFixed(2)}%`;
     return [
       {

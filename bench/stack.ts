@@ -7,11 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stackDown, stackUp, selectComponents } from '../src/stack/lifecycle.ts';
 import { ensureTools } from '../src/tools/provision.ts';
-import type { Figure } from './run.ts';
+import type { BenchSize, Figure } from './figures.ts';
 
-const ROUNDS = 3;
-
-export async function run(): Promise<Figure[]> {
+export async function run(size: BenchSize = 'full'): Promise<Figure[]> {
+  const ROUNDS = size === 'tiny' ? 1 : 3;
   await ensureTools(['prometheus', 'alertmanager', 'node-exporter', 'jaeger', 'k6']);
   const totals: number[] = [];
   const perComponent = new Map<string, number[]>();

@@ -5,14 +5,16 @@ import { stackDown, stackUp, stackUrls } from '../src/stack/lifecycle.ts';
 import { HarnessError } from '../src/util/errors.ts';
 import { verify } from '../src/verify/engine.ts';
 import { drive } from '../src/verify/testing/drive.ts';
+import type { BenchSize, Figure } from './figures.ts';
 
 /** Time to evaluate the whole catalogue against the local Prometheus (after 5 s of traffic). */
-export async function run(): Promise<Array<{ name: string; value: number; unit: string; note?: string }>> {
+export async function run(size: BenchSize = 'full'): Promise<Figure[]> {
+  const [seconds, repeats] = size === 'tiny' ? [1, 1] : [5, 5];
   const dir = await mkdtemp(join(tmpdir(), 'bench-verify-'));
   try {
     const up = await stackUp({ stateDir: dir, scrapeInterval: '1s' });
     const urls = stackUrls(up.state);
-    const ledger = await drive(urls.backendApi, { seconds: 5 });
+    const ledger = await drive(urls.backendApi, { seconds });
     const opts = {
       ledger,
       prometheus: { url: urls.prometheus },
@@ -24,7 +26,7 @@ export async function run(): Promise<Array<{ name: string; value: number; unit: 
     const first = await verify({ ...opts, settle: true });
     if (first instanceof HarnessError) throw first;
     const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < repeats; i++) {
       const r = await verify({ ...opts, settle: false });
       if (r instanceof HarnessError) throw r;
       times.push(r.durationMs);
@@ -32,8 +34,8 @@ export async function run(): Promise<Array<{ name: string; value: number; unit: 
     times.sort((a, b) => a - b);
     return [
       {
-        name: 'verify: whole catalogue (median of 5, no settle)',
-        value: times[2] ?? 0,
+        name: `verify: whole catalogue (median of ${repeats}, no settle)`,
+        value: times[Math.floor(repeats / 2)] ?? 0,
         unit: 'ms',
         note: `${first.verdicts.length} checks`,
       },

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../src/util/wait.ts';
+import { waitFor } from './testing/wait.ts';
 import { startCluster, type Cluster } from './testing/cluster.ts';
 import { admin, ApiClient, TRACEPARENT } from './testing/client.ts';
 

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { HarnessError } from '../src/util/errors.ts';
+import { ServiceError } from './shared/errors.ts';
 
 /** The three processes of the reference system; the names double as Prometheus job names. */
 export const SERVICES = ['backend-api', 'workflows', 'processing'] as const;
@@ -46,7 +46,7 @@ export interface ServiceConfig {
 
 export const DEFAULT_USERS = 'admin:admin123:admin,user:user123:user';
 
-export function parseUsers(spec: string): UserAccount[] | HarnessError {
+export function parseUsers(spec: string): UserAccount[] | ServiceError {
   const users: UserAccount[] = [];
   for (const part of spec
     .split(',')
@@ -54,7 +54,7 @@ export function parseUsers(spec: string): UserAccount[] | HarnessError {
     .filter(Boolean)) {
     const [username, password, role] = part.split(':');
     if (!username || !password) {
-      return new HarnessError('CONFIG_USERS', `IMAGEFLOW_USERS entry "${part}" is not user:password[:role]`, {
+      return new ServiceError('CONFIG_USERS', `IMAGEFLOW_USERS entry "${part}" is not user:password[:role]`, {
         hint: `use e.g. ${DEFAULT_USERS}`,
       });
     }
@@ -71,41 +71,41 @@ function parseRange(spec: string): { min: number; max: number } | undefined {
   return max >= min ? { min, max } : undefined;
 }
 
-function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number | HarnessError {
+function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number | ServiceError {
   const raw = env[name];
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) {
-    return new HarnessError('CONFIG_ENV', `${name}="${raw}" is not a non-negative integer`);
+    return new ServiceError('CONFIG_ENV', `${name}="${raw}" is not a non-negative integer`);
   }
   return n;
 }
 
 /** Reads the launch contract (environment only). Returns an error value instead of throwing. */
-export function loadConfig(service: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig | HarnessError {
+export function loadConfig(service: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig | ServiceError {
   if (!(SERVICES as readonly string[]).includes(service)) {
-    return new HarnessError('CONFIG_SERVICE', `unknown service "${service}"`, {
+    return new ServiceError('CONFIG_SERVICE', `unknown service "${service}"`, {
       hint: `run: node --import tsx reference/main.ts <${SERVICES.join('|')}>`,
     });
   }
   const svc = service as ServiceName;
   const host = env.IMAGEFLOW_HOST || '127.0.0.1';
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-    return new HarnessError('CONFIG_HOST', `IMAGEFLOW_HOST="${host}" is not loopback`, {
+    return new ServiceError('CONFIG_HOST', `IMAGEFLOW_HOST="${host}" is not loopback`, {
       hint: 'the reference system binds to 127.0.0.1 only',
     });
   }
   const port = intEnv(env, 'IMAGEFLOW_PORT', 0);
-  if (port instanceof HarnessError) return port;
+  if (port instanceof ServiceError) return port;
   const ttl = intEnv(env, 'IMAGEFLOW_TOKEN_TTL_SECONDS', 3600);
-  if (ttl instanceof HarnessError) return ttl;
+  if (ttl instanceof ServiceError) return ttl;
   const parallelism = intEnv(env, 'IMAGEFLOW_WORKFLOW_PARALLELISM', 8);
-  if (parallelism instanceof HarnessError) return parallelism;
+  if (parallelism instanceof ServiceError) return parallelism;
   const users = parseUsers(env.IMAGEFLOW_USERS || DEFAULT_USERS);
-  if (users instanceof HarnessError) return users;
+  if (users instanceof ServiceError) return users;
   const ai = parseRange(env.IMAGEFLOW_AI_LATENCY_MS || '20-60');
   if (!ai) {
-    return new HarnessError(
+    return new ServiceError(
       'CONFIG_ENV',
       `IMAGEFLOW_AI_LATENCY_MS="${env.IMAGEFLOW_AI_LATENCY_MS}" is not N or MIN-MAX`,
     );

@@ -3,7 +3,7 @@
  * configured by environment only (see docs/reference-system.md). SIGTERM/SIGINT → graceful
  * shutdown (spans flushed) and exit 0 within 5 s.
  */
-import { formatError } from '../src/util/errors.ts';
+import { formatError } from './shared/errors.ts';
 import { loadConfig } from './config.ts';
 import { startService } from './server.ts';
 

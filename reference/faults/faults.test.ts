@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { HarnessError } from '../../src/util/errors.ts';
+import { ServiceError } from '../shared/errors.ts';
 import { parseFaultSpec, sampleLatency, type FaultSpec } from './model.ts';
 import { FaultStore } from './store.ts';
 
 function spec(input: unknown): FaultSpec {
   const s = parseFaultSpec(input);
-  if (s instanceof HarnessError) throw s;
+  if (s instanceof ServiceError) throw s;
   return s;
 }
 
@@ -20,19 +20,19 @@ describe('fault specs', () => {
 
   it('reports every problem at once, with a hint', () => {
     const e = parseFaultSpec({ kind: 'http_error', ttl_seconds: -1, rate: 2, status_code: 200 });
-    expect(e).toBeInstanceOf(HarnessError);
-    const msg = (e as HarnessError).message;
+    expect(e).toBeInstanceOf(ServiceError);
+    const msg = (e as ServiceError).message;
     for (const word of ['ttl_seconds', 'rate', 'status_code', 'service is required']) expect(msg).toContain(word);
-    expect((e as HarnessError).hint).toContain('docs/reference-system.md');
+    expect((e as ServiceError).hint).toContain('docs/reference-system.md');
     expect(parseFaultSpec({ kind: 'step_failure', service: 'backend-api', ttl_seconds: 1 })).toBeInstanceOf(
-      HarnessError,
+      ServiceError,
     );
     expect(
       parseFaultSpec({ kind: 'drop_log_fields', service: 'workflows', ttl_seconds: 1, fields: [] }),
-    ).toBeInstanceOf(HarnessError);
+    ).toBeInstanceOf(ServiceError);
     expect(
       parseFaultSpec({ kind: 'latency', service: 'workflows', ttl_seconds: 1, latency: { distribution: 'weird' } }),
-    ).toBeInstanceOf(HarnessError);
+    ).toBeInstanceOf(ServiceError);
   });
 
   it('metrics_lie: applied by backend-api, mode required and checked, all problems at once', () => {
@@ -42,12 +42,12 @@ describe('fault specs', () => {
       rate: 1,
     });
     const e = parseFaultSpec({ kind: 'metrics_lie', service: 'processing', mode: 'lie_loudly', ttl_seconds: 0 });
-    expect(e).toBeInstanceOf(HarnessError);
-    const msg = (e as HarnessError).message;
+    expect(e).toBeInstanceOf(ServiceError);
+    const msg = (e as ServiceError).message;
     expect(msg).toContain('ttl_seconds');
     expect(msg).toContain('a metrics_lie fault is applied by backend-api, not processing');
     expect(msg).toContain('mode must be one of code_as_200, duration_ms, skip_execution_count');
-    expect((parseFaultSpec({ kind: 'metrics_lie', ttl_seconds: 5 }) as HarnessError).message).toContain(
+    expect((parseFaultSpec({ kind: 'metrics_lie', ttl_seconds: 5 }) as ServiceError).message).toContain(
       'mode must be one of',
     );
     expect(
@@ -57,7 +57,7 @@ describe('fault specs', () => {
           service: 'workflows',
           mode: 'code_as_200',
           ttl_seconds: 5,
-        }) as HarnessError
+        }) as ServiceError
       ).message,
     ).toContain('mode applies only to kind metrics_lie');
   });

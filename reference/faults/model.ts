@@ -1,4 +1,4 @@
-import { HarnessError } from '../../src/util/errors.ts';
+import { ServiceError } from '../shared/errors.ts';
 import { SERVICES, type ServiceName } from '../config.ts';
 
 /**
@@ -114,10 +114,10 @@ function parseLatency(v: unknown, problems: string[]): LatencyDistribution | und
 }
 
 /** Validates one fault object from the admin API. All problems are reported at once. */
-export function parseFaultSpec(input: unknown): FaultSpec | HarnessError {
+export function parseFaultSpec(input: unknown): FaultSpec | ServiceError {
   const problems: string[] = [];
   if (!isObject(input)) {
-    return new HarnessError('FAULT_INVALID', 'a fault is a JSON object', { hint: 'see docs/reference-system.md' });
+    return new ServiceError('FAULT_INVALID', 'a fault is a JSON object', { hint: 'see docs/reference-system.md' });
   }
   const kind = input.kind as FaultKind;
   if (!FAULT_KINDS.includes(kind)) problems.push(`kind must be one of ${FAULT_KINDS.join(', ')}`);
@@ -182,7 +182,7 @@ export function parseFaultSpec(input: unknown): FaultSpec | HarnessError {
   }
   if (typeof input.note === 'string') spec.note = input.note;
   if (problems.length > 0) {
-    return new HarnessError('FAULT_INVALID', `invalid fault: ${problems.join('; ')}`, {
+    return new ServiceError('FAULT_INVALID', `invalid fault: ${problems.join('; ')}`, {
       hint: 'see "Fault injection" in docs/reference-system.md',
     });
   }

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { delay } from '../../src/util/wait.ts';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** One image in or out of a step. */
 export interface ImageBlob {

@@ -13,7 +13,7 @@ import type { LogContext } from '../telemetry/log-record.ts';
 import { exemplarFor, renderMetrics, type BackendMetrics } from '../telemetry/metrics.ts';
 import { registerAdmin, type AdminPeers } from '../faults/admin.ts';
 import type { Runtime } from './runtime.ts';
-import { delay } from '../../src/util/wait.ts';
+import { setTimeout as delay } from 'node:timers/promises';
 
 declare module 'fastify' {
   interface FastifyRequest {

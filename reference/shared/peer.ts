@@ -1,5 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import { HarnessError } from '../../src/util/errors.ts';
+import { ServiceError } from './errors.ts';
 
 export interface PeerCall {
   peer: string;
@@ -12,7 +12,7 @@ export interface PeerCall {
 }
 
 export type PeerResult =
-  { ok: true; status: number; body: unknown } | { ok: false; status?: number; body?: unknown; error: HarnessError };
+  { ok: true; status: number; body: unknown } | { ok: false; status?: number; body?: unknown; error: ServiceError };
 
 /**
  * One HTTP call to a peer service inside a CLIENT span, with W3C trace context injected into
@@ -56,7 +56,7 @@ export async function callPeer(tracer: Tracer, call: PeerCall): Promise<PeerResu
         ok: false,
         status: res.status,
         body,
-        error: new HarnessError('PEER_HTTP', `${call.peer} answered ${res.status} to ${call.method} ${u.pathname}`, {
+        error: new ServiceError('PEER_HTTP', `${call.peer} answered ${res.status} to ${call.method} ${u.pathname}`, {
           details: typeof text === 'string' ? text.slice(0, 500) : undefined,
         }),
       };
@@ -67,7 +67,7 @@ export async function callPeer(tracer: Tracer, call: PeerCall): Promise<PeerResu
     span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
     return {
       ok: false,
-      error: new HarnessError('PEER_UNREACHABLE', `${call.peer} did not answer ${call.method} ${u.pathname}`, {
+      error: new ServiceError('PEER_UNREACHABLE', `${call.peer} did not answer ${call.method} ${u.pathname}`, {
         cause: err,
         hint: `is ${call.peer} running at ${u.origin}?`,
       }),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from '../../src/util/wait.ts';
+import { waitFor } from './wait.ts';
 
 export const FIXTURES = join(import.meta.dirname, '../../scenarios/fixtures/images');
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { waitFor } from '../../src/util/wait.ts';
+import { waitFor } from './wait.ts';
 
 /** Instant query → the first sample's value, or undefined when the result is empty. */
 export async function promValue(prometheus: string, query: string): Promise<number | undefined> {

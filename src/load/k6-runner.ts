@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { which } from '../util/proc.ts';
+import { LogTail, supervise } from '../util/process/supervisor.ts';
 import { HarnessError } from '../util/errors.ts';
 import { forEachLine } from './ndjson.ts';
 import { describeK6Exit, type K6Exit } from './k6-exit.ts';
@@ -77,99 +76,70 @@ export async function runK6(opts: K6RunOptions): Promise<K6RunResult> {
     summaryJson,
     opts.script,
   ];
-  // k6 runs in its own process group (so a terminal Ctrl-C reaches only the harness). Where
-  // util-linux's setpriv exists, the kernel also kills k6 if the harness dies without a
-  // chance to clean up (SIGKILL, OOM): no orphaned k6 keeps sending traffic. setpriv execs
-  // k6 in place, so the pid is k6's.
-  const setpriv = which('setpriv');
-  const [command, argv] = setpriv
-    ? [setpriv, ['--pdeathsig', 'KILL', '--', opts.k6Path, ...args]]
-    : [opts.k6Path, args];
-  const child = spawn(command, argv, {
+  // k6 runs in its own process group (so a terminal Ctrl-C reaches only the harness), and
+  // dies with the harness even when it dies without a chance to clean up (SIGKILL, OOM:
+  // setpriv --pdeathsig where util-linux has it), so no orphaned k6 keeps sending traffic.
+  const k6 = await supervise({
+    command: opts.k6Path,
+    args,
     env: k6Env(opts.env),
     cwd: opts.runDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+    output: 'pipe',
+    label: 'k6',
+    dieWithUs: true,
+  }).catch((err: unknown) => {
+    throw new HarnessError('K6_SPAWN_FAILED', `cannot start k6 at ${opts.k6Path}`, {
+      cause: err instanceof HarnessError && err.cause !== undefined ? err.cause : err,
+      hint: 'run `slo-harness setup` to build the pinned k6',
+    });
   });
-  const spawned = new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', (err) =>
-      reject(
-        new HarnessError('K6_SPAWN_FAILED', `cannot start k6 at ${opts.k6Path}`, {
-          cause: err,
-          hint: 'run `slo-harness setup` to build the pinned k6',
-        }),
-      ),
-    );
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  await spawned;
-  // If the harness dies (an uncaught error, process.exit), k6 must not go on sending
-  // traffic on its own: it runs in its own process group, so kill that group on exit.
-  const killOnExit = () => {
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  };
-  process.on('exit', killOnExit);
-  void exited.then(() => process.off('exit', killOnExit));
   // A full disk must not crash the run mid-traffic: keep streaming points, report once.
   for (const stream of [logFile, textFile]) {
     stream.on('error', (err) => opts.onLog?.(`slo-harness: cannot write ${stream.path}: ${err.message}`));
   }
 
-  const tail: string[] = [];
+  const tail = new LogTail(30);
   let stopped = false;
-  let killTimer: NodeJS.Timeout | undefined;
   const stop = () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (k6.exited !== undefined) return;
     if (!stopped) {
       stopped = true;
-      child.kill('SIGINT');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), opts.stopGraceMs ?? 20_000);
-      killTimer.unref();
+      // Gracefully first, so teardown() cleans up and the summary is written.
+      void k6.stop({ signal: 'SIGINT', graceMs: opts.stopGraceMs ?? 20_000 });
     } else {
-      child.kill('SIGKILL'); // asked twice: no more waiting
+      void k6.kill(); // asked twice: no more waiting
     }
   };
   const kill = () => {
     stopped = true;
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    void k6.kill();
   };
   if (opts.signal?.aborted) stop();
   opts.signal?.addEventListener('abort', stop);
   if (opts.forceSignal?.aborted) kill();
   opts.forceSignal?.addEventListener('abort', kill);
 
-  const stdoutDone = forEachLine(child.stdout, (line) => {
+  const stdoutDone = forEachLine(k6.stdout!, (line) => {
     if (line.charCodeAt(0) === 123 /* { */) opts.onPoint(line);
     else textFile.write(line + '\n');
   });
-  const stderrDone = forEachLine(child.stderr, (line) => {
+  const stderrDone = forEachLine(k6.stderr!, (line) => {
     logFile.write(line + '\n');
     tail.push(line);
-    if (tail.length > 30) tail.shift();
     opts.onLog?.(line);
   });
 
   try {
-    const [{ code, signal }] = await Promise.all([exited, stdoutDone, stderrDone]);
+    const [{ code, signal }] = await Promise.all([k6.exit, stdoutDone, stderrDone]);
     return {
       exit: describeK6Exit(code, signal),
-      pid: child.pid,
+      pid: k6.pid,
       stopped,
-      logTail: tail,
+      logTail: tail.lines,
       summaryJson,
       summaryText,
     };
   } finally {
-    if (killTimer) clearTimeout(killTimer);
     opts.signal?.removeEventListener('abort', stop);
     opts.forceSignal?.removeEventListener('abort', kill);
     await Promise.all([closeStream(logFile), closeStream(textFile)]);

@@ -39,7 +39,6 @@
  *   beforeAll(async () => { es = await startElasticsearch({ dir: await mkdtemp(join(tmpdir(), 'es-')) }); }, 600_000);
  *   afterAll(() => es?.stop());
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
@@ -49,7 +48,6 @@ import {
   link,
   mkdir,
   mkdtemp,
-  open,
   readdir,
   readFile,
   rm,
@@ -63,11 +61,10 @@ import { findJava, type JavaRuntime } from '../tools/java.ts';
 import { mavenSpec } from '../tools/manifest.ts';
 import { COMPLETE_MARKER } from '../tools/maven.ts';
 import { ensureTool } from '../tools/provision.ts';
-import { HarnessError } from '../util/errors.ts';
+import { HarnessError, errorMessage } from '../util/errors.ts';
 import { isAlive, processStartTime, which } from '../util/proc.ts';
-import { freePort, isPortFree, LOOPBACK } from '../util/ports.ts';
-import { STOP_SIGNALS } from '../util/interrupt.ts';
-import { waitFor } from '../util/wait.ts';
+import { freePorts, isPortFree, LOOPBACK } from '../util/ports.ts';
+import { supervise, tailFile as tailLog, waitReady } from '../util/process/supervisor.ts';
 
 export interface StartElasticsearchOptions {
   /** The instance's directory (created if missing): config, data, logs and `elasticsearch.log`. */
@@ -167,7 +164,6 @@ export async function withElasticsearch<T>(
 interface RunAs {
   uid: number;
   gid: number;
-  setpriv: string;
 }
 
 /** As root: the `nobody` account to run the JVM as (Elasticsearch refuses root). */
@@ -185,7 +181,7 @@ function nonRootUser(env: NodeJS.ProcessEnv): RunAs | undefined {
         : 'there is no user "nobody" in /etc/passwd; run the harness as a non-root user',
     });
   }
-  return { uid: Number(entry[2]), gid: Number(entry[3]), setpriv };
+  return { uid: Number(entry[2]), gid: Number(entry[3]) };
 }
 
 /** True when a user (with only its primary group) can traverse every directory down to `path`. */
@@ -305,7 +301,7 @@ async function layOut(dir: string, home: string, runAs: RunAs | undefined): Prom
 
 async function choosePorts(opts: StartElasticsearchOptions): Promise<{ http: number; transport: number }> {
   const pick = async (port: number | undefined, what: string) => {
-    if (port === undefined) return freePort();
+    if (port === undefined) return (await freePorts(1))[0]!;
     if (!(await isPortFree(port))) {
       throw new HarnessError('ES_PORT_TAKEN', `the Elasticsearch ${what} port ${LOOPBACK}:${port} is taken`, {
         hint: `stop what listens there (\`ss -ltnp 'sport = :${port}'\` shows it) or let a free port be chosen`,
@@ -315,7 +311,7 @@ async function choosePorts(opts: StartElasticsearchOptions): Promise<{ http: num
   };
   const http = await pick(opts.httpPort, 'HTTP');
   let transport = await pick(opts.transportPort, 'transport');
-  while (transport === http) transport = await freePort();
+  if (transport === http) [transport] = (await freePorts(1, new Set([http]))) as [number];
   return { http, transport };
 }
 
@@ -379,20 +375,9 @@ export function jvmArgs(dir: string, heap: string, javaMajor: number): string[] 
   ];
 }
 
-/** The last lines of a log file after byte `from` (at most the last 64 KiB are read). */
+/** The last lines of a log file after byte `from` ('' when it cannot be read). */
 export async function tailFile(path: string, lines = 20, from = 0): Promise<string> {
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) return '';
-  try {
-    const { size } = await fh.stat();
-    const start = Math.max(from, size - 64 * 1024, 0);
-    const len = Math.max(0, size - start);
-    const buf = Buffer.alloc(len);
-    await fh.read(buf, 0, len, start);
-    return buf.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } finally {
-    await fh.close();
-  }
+  return (await tailLog(path, lines, from)) ?? '';
 }
 
 /** What an answer to `GET /` on our instance's HTTP port says. */
@@ -437,45 +422,6 @@ export function judgeRootAnswer(
   return { ready: true, foreign: false, version, reason: `GET / → ${status}, cluster "${clusterName}"` };
 }
 
-/**
- * The JVMs started here that have not exited: SIGKILLed when this process exits, or when a
- * stop signal that nothing else handles is about to end it (see the module comment).
- */
-const running = new Set<ChildProcess>();
-
-function killRunning(): void {
-  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
-function onStopSignal(sig: NodeJS.Signals): void {
-  // Someone else listens: the program handles the signal (and stops what it started) itself.
-  if (process.listenerCount(sig) > 1) return;
-  killRunning();
-  running.clear();
-  unhook();
-  process.kill(process.pid, sig); // no listener left: the default action, the process dies by it
-}
-
-function hook(): void {
-  process.on('exit', killRunning);
-  for (const sig of STOP_SIGNALS) process.on(sig, onStopSignal);
-}
-
-function unhook(): void {
-  process.off('exit', killRunning);
-  for (const sig of STOP_SIGNALS) process.off(sig, onStopSignal);
-}
-
-function guard(child: ChildProcess): void {
-  if (running.size === 0) hook();
-  running.add(child);
-  const release = () => {
-    if (running.delete(child) && running.size === 0) unhook();
-  };
-  child.once('exit', release);
-  child.once('error', release);
-}
-
 interface LaunchArgs extends Omit<StartElasticsearchOptions, 'java'> {
   env: NodeJS.ProcessEnv;
   heap: string;
@@ -495,28 +441,14 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
   await writeFile(join(dir, 'config', 'jvm.options'), '');
   if (a.runAs) await chownTree(join(dir, 'config'), a.runAs);
 
-  const javaArgv = [a.java.path, ...jvmArgs(dir, a.heap, a.java.major)];
-  // setpriv execs java in place (the pid is the JVM's): as root it drops to nobody, and the
-  // kernel kills the JVM if this process dies without a chance to stop it (SIGKILL, OOM).
-  const setpriv = a.runAs?.setpriv ?? which('setpriv', a.env.PATH ?? '');
-  const argv = setpriv
-    ? [
-        setpriv,
-        ...(a.runAs ? [`--reuid=${a.runAs.uid}`, `--regid=${a.runAs.gid}`, '--clear-groups'] : []),
-        '--pdeathsig',
-        'KILL',
-        '--',
-        ...javaArgv,
-      ]
-    : javaArgv;
-  const fh = await open(a.logPath, 'a');
-  await fh.write(`\n# ${new Date().toISOString()} starting Elasticsearch ${a.version}: ${argv.join(' ')}\n`);
-  const logFrom = (await fh.stat()).size; // this start's lines begin here
-  const child = spawn(argv[0]!, argv.slice(1), {
+  // The supervisor's own process group (a Ctrl-C in the terminal reaches the harness, which
+  // stops it) and dieWithUs: setpriv execs java in place (the pid is the JVM's) and the
+  // kernel kills the JVM if this process dies without a chance to stop it (SIGKILL, OOM); as
+  // root, setpriv also drops to nobody.
+  const jvm = await supervise({
+    command: a.java.path,
+    args: jvmArgs(dir, a.heap, a.java.major),
     cwd: dir,
-    // Own process group: a Ctrl-C in the terminal reaches the harness, which stops it.
-    detached: true,
-    stdio: ['ignore', fh.fd, fh.fd],
     env: {
       PATH: a.env.PATH ?? '/usr/bin:/bin',
       LANG: a.env.LANG ?? 'C.UTF-8',
@@ -524,43 +456,37 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
       // Without it JNA's libffi fails (NullPointerException) before Elasticsearch starts.
       LIBFFI_TMPDIR: join(dir, 'tmp'),
     },
+    output: { file: a.logPath },
+    label: `Elasticsearch ${a.version}`,
+    dieWithUs: true,
+    runAs: a.runAs,
+    path: a.env.PATH ?? '',
+    unref: true, // a forgotten stop() must not keep this process alive (the JVM dies with it)
+  }).catch((err: unknown) => {
+    const cause = err instanceof HarnessError && err.cause instanceof Error ? err.cause : err;
+    throw new HarnessError(
+      'ES_START_FAILED',
+      `Elasticsearch ${a.version} could not start: ${errorMessage(cause)} before it answered on http://${LOOPBACK}:${a.ports.http}`,
+      { where: a.logPath, hint: `read the full log at ${a.logPath}` },
+    );
   });
-  await fh.close();
-  let exited: string | undefined;
-  const exit = new Promise<void>((res) => {
-    child.once('exit', (code, signal) => {
-      exited = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      res();
-    });
-    child.once('error', (err) => {
-      exited = `could not start: ${err.message}`;
-      res();
-    });
-  });
-  child.unref(); // a forgotten stop() must not keep this process alive (the JVM dies with it)
-  guard(child);
+  const logFrom = jvm.logFrom; // this start's lines begin here
   /** The JVM we started is still there (not a zombie): synchronous, from /proc. */
-  const jvmRunning = () => exited === undefined && child.pid !== undefined && processStartTime(child.pid) !== undefined;
+  const jvmRunning = () => jvm.running;
 
   const url = `http://${LOOPBACK}:${a.ports.http}`;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       a.signal?.removeEventListener('abort', onAbort);
-      child.ref(); // keep this process up until the JVM is gone
-      if (exited === undefined) {
-        child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), a.stopTimeoutMs ?? 20_000);
-        await exit;
-        clearTimeout(killer);
-      }
+      await jvm.stop({ signal: 'SIGTERM', graceMs: a.stopTimeoutMs ?? 20_000 });
       await a.rt.cleanup();
     })());
   const onAbort = () => void stop();
   a.signal?.addEventListener('abort', onAbort, { once: true });
 
   const fail = async (code: string, message: string, hint?: string): Promise<never> => {
-    await stopProcess(child, exit, () => exited);
+    await jvm.kill();
     a.signal?.removeEventListener('abort', onAbort);
     // Java stack frames say little here; the exception lines and "Likely root cause" do.
     const details = (await tailFile(a.logPath, 400, logFrom))
@@ -575,8 +501,8 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
   const timeoutMs = a.readyTimeoutMs ?? 120_000;
   const started = Date.now();
   let foreign: string | undefined;
-  const abort = () => (a.signal?.aborted ? 'interrupted' : (foreign ?? (exited ? `the JVM ${exited}` : undefined)));
-  const answered = await waitFor(
+  const answered = await waitReady(
+    jvm,
     async () => {
       const res = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) });
       const verdict = judgeRootAnswer(res.status, res.headers.get('x-elastic-product'), await res.json(), clusterName);
@@ -586,10 +512,10 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
       return {
         done: verdict.ready && alive,
         value: verdict.version,
-        reason: verdict.ready && !alive ? `the JVM ${exited ?? 'is gone'}` : verdict.reason,
+        reason: verdict.ready && !alive ? `the JVM ${jvm.exited ?? 'is gone'}` : verdict.reason,
       };
     },
-    { timeoutMs, intervalMs: 200, abort },
+    { timeoutMs, intervalMs: 200, signal: a.signal, abort: () => foreign },
   );
   if (!answered.ok) {
     if (a.signal?.aborted) {
@@ -599,13 +525,13 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
       // It took our HTTP port before the JVM bound it: like a BindException, another try.
       return fail('ES_PORT_RACE', `${url}: ${foreign}`);
     }
-    if (exited && /BindException|Address already in use/.test(await tailFile(a.logPath, 200, logFrom))) {
+    if (jvm.exited && /BindException|Address already in use/.test(await tailFile(a.logPath, 200, logFrom))) {
       return fail('ES_PORT_RACE', `a port of ${url} was taken before Elasticsearch bound it`);
     }
     return fail(
       'ES_START_FAILED',
-      exited
-        ? `Elasticsearch ${a.version} ${exited} before it answered on ${url}`
+      jvm.exited
+        ? `Elasticsearch ${a.version} ${jvm.exited} before it answered on ${url}`
         : `Elasticsearch ${a.version} did not answer on ${url} within ${Math.round(timeoutMs / 1000)} s: ${answered.reason}`,
       `read the full log at ${a.logPath}`,
     );
@@ -626,7 +552,7 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
   if (!jvmRunning()) {
     return fail(
       'ES_START_FAILED',
-      `Elasticsearch ${a.version} ${exited ?? 'exited'} while starting on ${url}`,
+      `Elasticsearch ${a.version} ${jvm.exited ?? 'exited'} while starting on ${url}`,
       `read the full log at ${a.logPath}`,
     );
   }
@@ -634,7 +560,7 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
     url,
     httpPort: a.ports.http,
     transportPort: a.ports.transport,
-    pid: child.pid!,
+    pid: jvm.pid,
     version: answered.value ?? 'unknown',
     clusterName,
     logPath: a.logPath,
@@ -642,14 +568,4 @@ async function launch(a: LaunchArgs): Promise<ElasticsearchServer> {
     java: a.java,
     stop,
   };
-}
-
-async function stopProcess(
-  child: ReturnType<typeof spawn>,
-  exit: Promise<void>,
-  exited: () => string | undefined,
-): Promise<void> {
-  if (exited() === undefined && child.pid !== undefined && isAlive(child.pid)) child.kill('SIGKILL');
-  child.ref();
-  await exit;
 }

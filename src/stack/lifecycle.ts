@@ -1,12 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { HarnessError, errorMessage } from '../util/errors.ts';
 import { acquireLock } from '../util/lock.ts';
-import { freePort, isPortFree, LOOPBACK } from '../util/ports.ts';
-import { processStartTime, runCommand } from '../util/proc.ts';
-import { delay, waitFor } from '../util/wait.ts';
+import { freePorts, isPortFree, LOOPBACK } from '../util/ports.ts';
+import { runCommand } from '../util/proc.ts';
+import {
+  isOurs,
+  stopByRecord,
+  supervise,
+  tailFile as tailLog,
+  waitReady,
+  type Supervised,
+} from '../util/process/supervisor.ts';
 import { ensureTools } from '../tools/provision.ts';
 import { requireDurationMs } from '../util/duration.ts';
 import type { ToolName } from '../tools/manifest.ts';
@@ -85,8 +91,7 @@ export async function choosePorts(
       });
     }
     if (!free) {
-      let alt = await freePort();
-      while (used.has(alt)) alt = await freePort();
+      const [alt] = (await freePorts(1, used)) as [number];
       log(`port ${port} (${name}) is taken; using ${alt} instead`);
       ports[name] = alt;
     }
@@ -105,13 +110,8 @@ function childEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 
 async function ephemeralDefaults(): Promise<Ports> {
   const out = { ...DEFAULT_PORTS } as Ports;
-  const seen = new Set<number>();
-  for (const name of PORT_NAMES) {
-    let p = await freePort();
-    while (seen.has(p)) p = await freePort();
-    seen.add(p);
-    out[name] = p;
-  }
+  const ports = await freePorts(PORT_NAMES.length);
+  PORT_NAMES.forEach((name, i) => (out[name] = ports[i]!));
   return out;
 }
 
@@ -137,46 +137,14 @@ async function httpOk(url: string, timeoutMs = 2000): Promise<{ ok: boolean; rea
   }
 }
 
+/** A component's log, its last lines (`stack logs`). */
 export async function tailFile(path: string, lines = 20): Promise<string> {
-  try {
-    const text = await readFile(path, 'utf8');
-    return text.trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log written)';
-  }
-}
-
-/** A process record is ours only if the pid is alive AND has the start time we recorded. */
-export function isOurs(rec: { pid: number; startTime: string }): boolean {
-  return processStartTime(rec.pid) === rec.startTime;
+  return (await tailLog(path, lines)) ?? '(no log written)';
 }
 
 /** Stops one recorded process (its whole process group), SIGTERM then SIGKILL after a grace period. */
-async function stopProcess(rec: { pid: number; startTime: string }): Promise<void> {
-  if (!isOurs(rec)) return;
-  const signalGroup = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-rec.pid, sig);
-    } catch {
-      try {
-        process.kill(rec.pid, sig);
-      } catch {
-        // already gone
-      }
-    }
-  };
-  signalGroup('SIGTERM');
-  const gone = await waitFor(async () => ({ done: !isOurs(rec), reason: `pid ${rec.pid} still running` }), {
-    timeoutMs: STOP_GRACE_MS,
-    intervalMs: 50,
-  });
-  if (!gone.ok) {
-    signalGroup('SIGKILL');
-    await waitFor(async () => ({ done: !isOurs(rec), reason: `pid ${rec.pid} survived SIGKILL` }), {
-      timeoutMs: 5000,
-      intervalMs: 50,
-    });
-  }
+function stopProcess(rec: { pid: number; startTime: string }): Promise<void> {
+  return stopByRecord(rec, { graceMs: STOP_GRACE_MS });
 }
 
 /** Stops every process a state dir knows of (state.json and pid files), then forgets them. */
@@ -315,7 +283,7 @@ async function upLocked(
   }
 
   const ctx = launchContext(state, tools);
-  const children = new Map<ComponentName, { child: ChildProcess; exited?: string; spawnedAt: number }>();
+  const children = new Map<ComponentName, { proc: Supervised; spawnedAt: number }>();
   const readyMs: Partial<Record<ComponentName, number>> = {};
   try {
     const interrupted = () =>
@@ -325,34 +293,25 @@ async function upLocked(
       const def = COMPONENTS[name];
       const launch = def.launch(ctx);
       const logFile = logPath(stateDir, name);
-      const fh = await open(logFile, 'a');
-      await fh.write(`\n# ${new Date().toISOString()} starting ${name}: ${launch.command} ${launch.args.join(' ')}\n`);
-      const child = spawn(launch.command, launch.args, {
+      // Own process group (the supervisor's): a Ctrl-C in the terminal that ran `stack up`
+      // does not reach the stack, and `down` stops a component with anything it spawned.
+      // Not dieWithUs: the stack outlives `stack up`; `down` stops it from its records.
+      const proc = await supervise({
+        command: launch.command,
+        args: launch.args,
         cwd: stateDir,
-        // Own process group: a Ctrl-C in the terminal that ran `stack up` does not reach the
-        // stack, and `down` can stop a component together with anything it spawned.
-        detached: true,
-        stdio: ['ignore', fh.fd, fh.fd],
         // Long-lived, detached children get only what they need, not the harness's whole
         // environment (which may hold credentials for a real target).
         env: { ...childEnv(env), ...launch.env },
+        output: { file: logFile },
+        label: name,
+        unref: true,
+      }).catch(async (err: unknown) => {
+        const cause = err instanceof HarnessError && err.cause instanceof Error ? err.cause : err;
+        throw await componentFailed(name, `could not start: ${errorMessage(cause)}`, logFile);
       });
-      await fh.close();
-      const entry: { child: ChildProcess; exited?: string; spawnedAt: number } = { child, spawnedAt: Date.now() };
-      children.set(name, entry);
-      child.on('exit', (code, signal) => {
-        entry.exited = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      });
-      child.on('error', (err) => {
-        entry.exited = `could not start: ${err.message}`;
-      });
-      child.unref();
-      const pid = child.pid;
-      if (pid === undefined) {
-        await delay(10); // let the 'error' event land
-        throw await componentFailed(name, entry.exited ?? 'could not start', logFile);
-      }
-      const startTime = processStartTime(pid) ?? '0';
+      children.set(name, { proc, spawnedAt: Date.now() });
+      const { pid, startTime } = proc;
       await writePidFile(stateDir, name, { pid, startTime, command: launch.command });
       state.components[name] = {
         pid,
@@ -370,20 +329,18 @@ async function upLocked(
       components.map(async (name) => {
         const rec = state.components[name] as ProcessRecord;
         const entry = children.get(name)!;
-        const r = await waitFor(
+        const r = await waitReady(
+          entry.proc,
           async () => {
             const h = await httpOk(rec.readyUrl, 1000);
             return { done: h.ok, reason: h.reason };
           },
-          {
-            timeoutMs: deadline,
-            intervalMs: 50,
-            abort: () => entry.exited ?? (opts.signal?.aborted ? 'interrupted' : undefined),
-          },
+          { timeoutMs: deadline, intervalMs: 50, signal: opts.signal },
         );
         if (opts.signal?.aborted) throw interrupted();
         if (!r.ok) {
-          const why = entry.exited ? `${entry.exited} during start-up` : `not ready after ${deadline} ms (${r.reason})`;
+          const exited = entry.proc.exited;
+          const why = exited ? `${exited} during start-up` : `not ready after ${deadline} ms (${r.reason})`;
           throw await componentFailed(name, why, rec.logPath);
         }
         readyMs[name] = Date.now() - entry.spawnedAt;

@@ -7,7 +7,7 @@ import { HarnessError } from '../util/errors.ts';
 import { acquireLock } from '../util/lock.ts';
 import { isAlive, runCommand, which } from '../util/proc.ts';
 import type { MavenTool, ToolName } from './manifest.ts';
-import type { ProvisionOptions, ToolPaths } from './provision.ts';
+import type { ProvisionOptions, ToolPaths } from './cache.ts';
 
 /**
  * Written last into a Maven tool's directory, before the directory is renamed into place: a

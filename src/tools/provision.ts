@@ -1,34 +1,13 @@
 import { mkdir, mkdtemp, rename, rm, writeFile, appendFile } from 'node:fs/promises';
 import { appendFileSync, existsSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HarnessError } from '../util/errors.ts';
 import { acquireLock } from '../util/lock.ts';
 import { runCommand, which } from '../util/proc.ts';
 import { MANIFEST, type AptTool, type GoTool, type ToolName } from './manifest.ts';
 import { ensureMavenTool } from './maven.ts';
-
-export interface ProvisionOptions {
-  env?: NodeJS.ProcessEnv;
-  /** Progress lines for the terminal. */
-  log?: (line: string) => void;
-  /** Install missing Debian packages (needs root). Default: true. */
-  allowInstall?: boolean;
-}
-
-/** binary name → absolute path */
-export type ToolPaths = Record<string, string>;
-
-export function toolCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SLO_HARNESS_TOOLS_DIR) return env.SLO_HARNESS_TOOLS_DIR;
-  const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
-  return join(base, 'slo-harness', 'tools');
-}
-
-/** Where a built (Go) or assembled (Maven) tool of this version lives in the cache. */
-export function toolDir(name: ToolName, version: string, env: NodeJS.ProcessEnv = process.env): string {
-  return join(toolCacheRoot(env), `${name}-${version}`);
-}
+import { toolDir, type ProvisionOptions, type ToolPaths } from './cache.ts';
 
 export function goToolDir(name: ToolName, spec: GoTool, env: NodeJS.ProcessEnv = process.env): string {
   return toolDir(name, spec.version, env);

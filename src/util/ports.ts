@@ -23,3 +23,17 @@ export function freePort(host = LOOPBACK): Promise<number> {
     });
   });
 }
+
+/** `count` distinct ports the OS says are free right now, none of them in `avoid`. */
+export async function freePorts(
+  count: number,
+  avoid: ReadonlySet<number> = new Set(),
+  host = LOOPBACK,
+): Promise<number[]> {
+  const out: number[] = [];
+  while (out.length < count) {
+    const p = await freePort(host);
+    if (!avoid.has(p) && !out.includes(p)) out.push(p);
+  }
+  return out;
+}

@@ -7,10 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackDown, stackUp, stackUrls, type StackUrls } from '../src/stack/lifecycle.ts';
-import { waitFor } from '../src/util/wait.ts';
-import { admin, ApiClient, TRACEPARENT } from './testing/client.ts';
-import { promValue, randomTraceId, readLog, waitLog, waitProm, waitTrace } from './testing/observe.ts';
+import { stackDown, stackUp, stackUrls, type StackUrls } from './lifecycle.ts';
+import { waitFor } from '../util/wait.ts';
+import { admin, ApiClient, TRACEPARENT } from '../../reference/testing/client.ts';
+import { promValue, randomTraceId, readLog, waitLog, waitProm, waitTrace } from '../../reference/testing/observe.ts';
 
 const Q1 =
   '(sum(rate(http_requests_total{job="backend-api",code=~"2..|3.."}[5m])) / sum(rate(http_requests_total{job="backend-api"}[5m]))) * 100';
@@ -186,8 +186,13 @@ describe('reference system in the embedded stack (real Prometheus, Jaeger, log f
       'sum(pipeline_executions_total{job="backend-api",status="failed"})',
       (v) => (v ?? 0) > before,
     );
-    const spans = await waitTrace(u.jaegerQuery, traceId, (s) =>
-      s.some((x) => x.service === 'imageflow-processing' && x.statusCode === 2),
+    // Each service exports its spans in batches of its own: wait for both error spans.
+    const spans = await waitTrace(
+      u.jaegerQuery,
+      traceId,
+      (s) =>
+        s.some((x) => x.service === 'imageflow-processing' && x.statusCode === 2) &&
+        s.some((x) => x.service === 'imageflow-workflows' && x.name === 'step detect' && x.statusCode === 2),
     );
     expect(
       spans.some((x) => x.service === 'imageflow-workflows' && x.name === 'step detect' && x.statusCode === 2),
