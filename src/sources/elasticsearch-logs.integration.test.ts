@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { startElasticsearch, type ElasticsearchServer } from '../logstore/elasti
 import { stackDown, stackUp, stackUrls, type StackUrls } from '../stack/lifecycle.ts';
 import { HarnessError } from '../util/errors.ts';
 import { freePort } from '../util/ports.ts';
+import { waitFor } from '../util/wait.ts';
 import { verify, type VerifyReport } from '../verify/engine.ts';
 import { drive } from '../verify/testing/drive.ts';
 import { explain, outcomes, setFault } from '../verify/testing/report-helpers.ts';
@@ -54,6 +55,25 @@ async function verifyLogs(
 }
 const appLogs = () => Object.values(urls.appLogs);
 
+/**
+ * Waits until the services have stopped writing (the files' sizes stable across two polls):
+ * records of work that ends after the client's last response (execution steps) would
+ * otherwise reach the files but not the store, and the two sources would judge different data.
+ */
+async function logsAtRest(): Promise<void> {
+  let last = '';
+  const w = await waitFor(
+    async () => {
+      const sizes = (await Promise.all(appLogs().map((f) => stat(f).then((s) => s.size)))).join(',');
+      const done = sizes === last;
+      last = sizes;
+      return { done, reason: `log files still growing (${sizes})` };
+    },
+    { timeoutMs: 30_000, intervalMs: 750 },
+  );
+  expect(w.ok, w.reason).toBe(true);
+}
+
 const fault = (body: Record<string, unknown> | undefined) => setFault(urls, body);
 
 describe('log checks against a real Elasticsearch', () => {
@@ -80,7 +100,7 @@ describe('log checks against a real Elasticsearch', () => {
     const ledger = await drive(urls.backendApi, { seconds: 4 });
     // The store lags like a real one: records arrive after traffic ended, and the engine
     // must wait for them (settleLogs), not judge an empty store.
-    const shipped = new Promise((r) => setTimeout(r, 1500)).then(() => shipper.ship(appLogs()));
+    const shipped = new Promise((r) => setTimeout(r, 1500)).then(logsAtRest).then(() => shipper.ship(appLogs()));
     const fromStore = await verifyLogs(ledger, { logStore: store() });
     expect(await shipped).toBeGreaterThan(ledger.requests.total / 2);
     const fromFiles = await verifyLogs(ledger, { logs: appLogs() });

@@ -10,6 +10,7 @@ import { Client } from '@elastic/elasticsearch';
 export class TestLogShipper {
   private readonly offsets = new Map<string, number>();
   private readonly client: Client;
+  private indexReady: Promise<unknown> | undefined;
 
   constructor(
     url: string,
@@ -51,6 +52,12 @@ export class TestLogShipper {
       }
     }
     if (operations.length === 0) return 0;
+    // One shipment becomes visible at once (refresh at its end, none in between): with the
+    // default 1 s refresh a reader could see the first file's records and not the others'.
+    this.indexReady ??= this.client.indices
+      .create({ index: this.index, settings: { refresh_interval: '-1' } }, { ignore: [400] })
+      .catch(() => undefined);
+    await this.indexReady;
     const r = await this.client.bulk({ refresh: true, operations });
     if (r.errors) {
       const first = r.items.find((i) => i.index?.error)?.index?.error;
