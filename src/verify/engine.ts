@@ -19,7 +19,7 @@ import { evaluate, overall } from './evaluate.ts';
 import type { Check } from './kinds/index.ts';
 import { loadChecks } from './load.ts';
 import { settle, settleLogs, type SettleResult } from './settle.ts';
-import { loadTarget, withDefaults } from './target.ts';
+import { loadTarget, withDefaults } from '../config/telemetry-names.ts';
 import { alignDown, alignUp } from './window.ts';
 
 export const DEFAULT_CHECKS_DIR = fileURLToPath(new URL('../../checks/', import.meta.url));

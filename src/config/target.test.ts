@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../util/errors.ts';
-import { assertTrafficAllowed, hostAllowed, loadTargetConfig, resolveTarget } from './target-config.ts';
-import { loadProfile } from './profile.ts';
-import { buildPlan } from './plan.ts';
+import { assertTrafficAllowed, hostAllowed, loadTargetConfig, resolveTarget } from './target.ts';
+import { loadProfile } from '../load/profile.ts';
+import { buildPlan } from '../load/plan.ts';
 
 async function file(name: string, text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'slo-cfg-'));
