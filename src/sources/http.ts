@@ -198,7 +198,7 @@ export function openTransport(
       } catch {
         /* not JSON: quoted below */
       }
-      said ||= a.text.slice(0, 200);
+      said = (said || a.text.slice(0, 200)).trim();
       const text = redactSecrets(said, secrets);
       const kind = a.status >= 500 ? 'a server error' : 'a client error';
       const code =

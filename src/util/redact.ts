@@ -7,9 +7,12 @@
 // scheme://userinfo@ — userinfo stops at the first character that ends an authority.
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@'"<>]*@/gi;
 
+// The same without a scheme (`user:secret@host`, a common slip): whatever precedes an `@`.
+const BARE_USERINFO = /(^|[\s"'(<])[^\s"'()<>/@]+@/g;
+
 /** `http://user:secret@host/x` → `http://***@host/x`, also for every URL inside free text. */
 export function redactUrl(url: string): string {
-  return url.replace(USERINFO, '$1***@');
+  return url.replace(USERINFO, '$1***@').replace(BARE_USERINFO, '$1***@');
 }
 
 /** True when a URL (valid or not) carries a user name or password. */

@@ -12,6 +12,7 @@ import {
 } from '../sources/backends.ts';
 import type { ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
 import type { Endpoint } from '../sources/http.ts';
+import { redactUrl } from '../util/redact.ts';
 import { parseDuration } from '../util/duration.ts';
 import { HarnessError } from '../util/errors.ts';
 import { collect } from './collect.ts';
@@ -157,7 +158,11 @@ async function judge(
     evalTime,
     stepSeconds: step,
     scrapeIntervalSeconds: scrape,
-    urls: { prometheus: opts.prometheus?.url, alertmanager: opts.alertmanager?.url },
+    // Links in verdicts and reports are built from these: never with URL credentials.
+    urls: {
+      prometheus: opts.prometheus && redactUrl(opts.prometheus.url),
+      alertmanager: opts.alertmanager && redactUrl(opts.alertmanager.url),
+    },
     backends: configuredBackends(backends),
     target,
   };
