@@ -398,7 +398,7 @@ export function embeddedTarget(state: StackState): ResolvedTarget {
 export function backendUrlFromFlag(flag: string, value: string): string {
   if (hasUrlCredentials(value)) {
     throw new HarnessError('CONFIG_URL_CREDENTIALS', `${flag}: the URL carries credentials (user:password@)`, {
-      hint: `remove them from the URL and name environment variables instead: a target config (--config) entry with auth: { bearerTokenEnv } or auth: { basic: { usernameEnv, passwordEnv } }, or ${flag}-header-env Authorization=ENV_VAR`,
+      hint: `remove them from the URL and name environment variables instead: a target config (--config) entry with auth: { bearerTokenEnv } or auth: { basic: { usernameEnv, passwordEnv } }${flag === '--prometheus' ? ', or --prometheus-header-env Authorization=ENV_VAR' : ''}`,
     });
   }
   let u: URL | undefined;

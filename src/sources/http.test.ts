@@ -1,4 +1,10 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../util/proc.ts';
 import { HarnessError } from '../util/errors.ts';
 import { verify } from '../verify/engine.ts';
 import { alertmanagerSource } from './alertmanager.ts';
@@ -177,6 +183,51 @@ describe('the HTTP transport authenticates from environment variable names', () 
       code: 'CONFIG_AUTH_ENV',
       message: 'prometheus needs environment variables U1, P1, T1, not set',
     });
+  });
+
+  it('trusts the CA file it is given (and only the system CAs without it)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-ca-'));
+    try {
+      const r = await runCommand('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const server = createHttpsServer(
+        { key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'cert.pem')) },
+        answer(200, '[]'),
+      );
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const trusted = alertmanagerSource({ url, caFile: join(dir, 'cert.pem') }, {});
+        const untrusted = alertmanagerSource({ url, retries: 0 }, {});
+        if (trusted instanceof HarnessError || untrusted instanceof HarnessError) throw new Error('not opened');
+        expect(await trusted.alerts()).toEqual({ kind: 'alerts', alerts: [] });
+        expect(await untrusted.alerts()).toMatchObject({
+          code: 'SOURCE_UNREACHABLE',
+          message: expect.stringMatching(/self-signed certificate/),
+        });
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('names an unreadable CA file', () => {
