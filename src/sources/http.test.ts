@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../util/proc.ts';
 import { HarnessError } from '../util/errors.ts';
 import { verify } from '../verify/engine.ts';
+import { settle } from '../verify/settle.ts';
 import { alertmanagerSource } from './alertmanager.ts';
 import { openTransport } from './http.ts';
 import { prometheusSource } from './prometheus.ts';
@@ -96,6 +97,19 @@ describe('the HTTP transport refuses redirects', () => {
       expect(v.reason).toContain('redirects are refused');
     }
     expect(sink.seen).toEqual([]);
+  });
+});
+
+describe('settling on a backend that refuses us', () => {
+  it('stops at once on a 401 instead of waiting out the settle deadline', async () => {
+    const s = await serve(answer(401, 'unauthorized', 'text/plain'));
+    const p = prometheusSource({ url: s.url, backoffMs: 1 }, {});
+    if (p instanceof HarnessError) throw p;
+    const r = await settle(p, ['backend-api'], Date.now() / 1000, { timeoutMs: 20_000, intervalMs: 50 });
+    expect(r).toMatchObject({ ok: false, reason: expect.stringContaining('answered HTTP 401') });
+    expect(r.waitedMs).toBeLessThan(5_000);
+    // One poll (a 401 is not retried), then one last look for the newest scrape.
+    expect(s.seen).toHaveLength(2);
   });
 });
 
