@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,7 @@ const RIGHT = {
   IFC_USER: 'user',
   IFC_PASS: 'user123',
   PROM_TOKEN: 'prom-token-right',
-  TENANT: 'team-a',
+  TENANT: 'tenant-7f3a9c',
   AM_USER: 'am-user',
   AM_PASS: 'am-pass-right',
 };
@@ -210,6 +210,12 @@ describe('backends behind authentication (real Prometheus and Alertmanager behin
     expect(prom.decisions.length - before.prom).toBeGreaterThan(10);
     expect(am.decisions.length - before.am).toBeGreaterThan(0);
     expect(seen.filter((d) => !d.allowed)).toEqual([]);
-    for (const secret of [RIGHT.PROM_TOKEN, RIGHT.AM_PASS]) expect(r.out).not.toContain(secret);
+    // No secret (token, password, tenant header) on the terminal or in any file of the run.
+    const runDir = join(dir, 'reports', 'authed');
+    const files = await Promise.all((await readdir(runDir)).map((f) => readFile(join(runDir, f), 'utf8')));
+    for (const secret of [RIGHT.PROM_TOKEN, RIGHT.AM_PASS, RIGHT.TENANT, RIGHT.IFC_PASS]) {
+      expect(r.out).not.toContain(secret);
+      for (const text of files) expect(text).not.toContain(secret);
+    }
   }, 240_000);
 });
