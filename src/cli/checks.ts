@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_CHECKS_DIR } from '../verify/engine.ts';
 import { loadChecks } from '../verify/load.ts';
 import { REQUIREMENT_IDS } from '../model/requirements.ts';
-import { loadTarget } from '../verify/target.ts';
+import { loadTarget } from '../config/telemetry-names.ts';
 
 /** `slo-harness checks list`: the catalogue, and which requirement IDs it covers. */
 export function registerChecks(program: Command): void {

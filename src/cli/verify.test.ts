@@ -36,6 +36,20 @@ describe('slo-harness verify', () => {
     expect(r.stdout).not.toMatch(/\bPASS\b/);
   });
 
+  it('a --prometheus/--alertmanager URL with credentials, or not http(s), is a usage error that never repeats the secret (exit 2)', async () => {
+    const secret = 'hunter2-s3cret';
+    for (const args of [
+      ['--prometheus', `http://u:${secret}@127.0.0.1:9090`],
+      ['--prometheus', 'http://127.0.0.1:9090', '--alertmanager', `http://u:${secret}@[bad`],
+      ['--prometheus', 'file:///etc/passwd'],
+    ]) {
+      const r = await cli(['verify', '--since', '10m', ...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout + r.stderr).not.toContain(secret);
+      expect(r.stderr).toMatch(/--(prometheus|alertmanager)/);
+    }
+  });
+
   it('a file that is not a ledger is a usage error with a hint (exit 2)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slo-verify-cli-'));
     await writeFile(join(dir, 'ledger.json'), '{"hello": 1}');

@@ -2,11 +2,18 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Ledger } from '../model/ledger.ts';
 import { defaultStateDir } from '../stack/config.ts';
-import { stackUrls } from '../stack/lifecycle.ts';
 import { readState } from '../stack/state.ts';
 import { HarnessError } from '../util/errors.ts';
 import { parseDuration } from '../util/duration.ts';
-import { configPathFor, loadTargetConfig, resolveTarget, type ResolvedTarget } from '../load/target-config.ts';
+import {
+  backendUrlFromFlag,
+  configPathFor,
+  embeddedTarget,
+  loadTargetConfig,
+  resolveTarget,
+  type ResolvedTarget,
+} from '../config/target.ts';
+import type { Endpoint } from '../sources/http.ts';
 import type { ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
 import { DEFAULT_CHECKS_DIR, toJson, verify, type VerifyReport } from '../verify/engine.ts';
 import { gateExitCode } from '../util/exit-codes.ts';
@@ -162,23 +169,21 @@ export function registerVerify(program: Command): void {
       const until = o.until ? parseInstant(String(o.until), now) : new Date(now);
       if (until instanceof HarnessError) throw until;
       if (until <= since) throw new HarnessError('CONFIG_TIME', '--until must be after --since');
-      let prom = o.prometheus as string | undefined;
-      let am = o.alertmanager as string | undefined;
-      let logs = o.logs as string[];
-      // A store named by flags; else the config's, refined by the --es-* flags (below).
-      let logStore = o.elasticsearch || o.esIndex ? logStoreFromFlags(o) : undefined;
-      let scrape = o.scrapeInterval as string | undefined;
-      let evalIv = o.evaluationInterval as string | undefined;
-      let telemetry: ResolvedTarget['telemetry'];
+      // Flags name backends; a URL with credentials in it is refused before anything is read.
+      const promFlag = o.prometheus ? backendUrlFromFlag('--prometheus', String(o.prometheus)) : undefined;
+      const amFlag = o.alertmanager ? backendUrlFromFlag('--alertmanager', String(o.alertmanager)) : undefined;
       const configFile = configPathFor(o.config as string | undefined);
       if (o.target && !configFile) {
         throw new HarnessError('CONFIG_TARGET_WITHOUT_CONFIG', `--target ${String(o.target)} needs a target config`, {
           hint: 'pass --config FILE (or put slo-harness.yaml in this directory); a telemetry names file is --telemetry-map',
         });
       }
+      // The same resolution as `run`: a config target, else the embedded stack when no
+      // --prometheus names a backend. Flags then override what it gives.
+      let base: ResolvedTarget | undefined;
       if (configFile) {
         if (!o.config) console.error(`verify: using the target config ${configFile}`);
-        const t = resolveTarget(
+        base = resolveTarget(
           await loadTargetConfig(configFile),
           configFile,
           o.target as string | undefined,
@@ -187,46 +192,44 @@ export function registerVerify(program: Command): void {
             needCredentials: false,
           },
         );
-        prom ??= t.prometheus;
-        am ??= t.alertmanager;
-        if (logs.length === 0 && !logStore && t.logs?.kind === 'file') logs = t.logs.paths;
-        if (logs.length === 0 && !logStore && t.logs?.kind === 'elasticsearch') logStore = logStoreFromFlags(o, t.logs);
-        scrape ??= t.scrapeInterval;
-        evalIv ??= t.evaluationInterval;
-        // An explicit --telemetry-map wins over the config's telemetry block.
-        if (!o.telemetryMap) telemetry = t.telemetry;
-        if (!prom) {
+        if (!base.prometheus && !promFlag) {
           // Never fall back to the embedded stack when a deployment was named.
-          throw new HarnessError('CONFIG_BACKEND', `target "${t.name}" in ${configFile} configures no Prometheus`, {
-            where: `${configFile} /targets/${t.name}/prometheus`,
+          throw new HarnessError('CONFIG_BACKEND', `target "${base.name}" in ${configFile} configures no Prometheus`, {
+            where: `${configFile} /targets/${base.name}/prometheus`,
             hint: 'add prometheus: { url: … } to the target, or pass --prometheus URL',
           });
         }
-      }
-      // --es-* flags with no store to refine: say what is missing.
-      logStore ??= logStoreFromFlags(o);
-      if (!prom) {
-        // No backend named: use the embedded stack if it is up.
+      } else if (!promFlag) {
         const st = await readState((o.stateDir as string | undefined) ?? defaultStateDir());
         if (st.kind !== 'ok') {
           throw new HarnessError('CONFIG_BACKEND', 'no --prometheus given and no embedded stack is running', {
             hint: 'pass --prometheus URL (and --alertmanager, --logs), or run `slo-harness stack up`',
           });
         }
-        const u = stackUrls(st.state);
-        prom = u.prometheus;
-        am ??= u.alertmanager;
-        if (logs.length === 0 && !logStore) logs = Object.values(u.appLogs);
-        scrape ??= st.state.scrapeInterval;
-        evalIv ??= st.state.evaluationInterval;
+        base = embeddedTarget(st.state);
       }
-      const headersFromEnv = Object.fromEntries((o.prometheusHeaderEnv as string[]).map(parseHeaderEnv));
+      const headerFlags = Object.fromEntries((o.prometheusHeaderEnv as string[]).map(parseHeaderEnv));
+      const promBase = promFlag ? { url: promFlag } : (base?.prometheus as Endpoint);
+      const prometheus: Endpoint = { ...promBase, headersEnv: { ...(promBase.headersEnv ?? {}), ...headerFlags } };
+      const alertmanager = amFlag ? { url: amFlag } : base?.alertmanager;
+      let logs = o.logs as string[];
+      // A store named by flags; else the base's, refined by the --es-* flags.
+      let logStore = o.elasticsearch || o.esIndex ? logStoreFromFlags(o) : undefined;
+      if (logs.length === 0 && !logStore && base?.logs?.kind === 'file') logs = base.logs.paths;
+      if (logs.length === 0 && !logStore && base?.logs?.kind === 'elasticsearch')
+        logStore = logStoreFromFlags(o, base.logs);
+      // --es-* flags with no store to refine: say what is missing.
+      logStore ??= logStoreFromFlags(o);
+      const scrape = (o.scrapeInterval as string | undefined) ?? base?.scrapeInterval;
+      const evalIv = (o.evaluationInterval as string | undefined) ?? base?.evaluationInterval;
+      // An explicit --telemetry-map wins over the config's telemetry block.
+      const telemetry = o.telemetryMap ? undefined : base?.telemetry;
       const ledger = o.ledger ? await readLedger(String(o.ledger)) : undefined;
       const report = await verify({
         window: { start: since, end: until },
         ledger,
-        prometheus: { url: prom, headersFromEnv },
-        alertmanager: am ? { url: am } : undefined,
+        prometheus,
+        ...(alertmanager ? { alertmanager } : {}),
         logs,
         ...(logStore ? { logStore } : {}),
         checksDir: o.checks as string,

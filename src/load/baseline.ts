@@ -1,28 +1,33 @@
+import { prometheusSource } from '../sources/prometheus.ts';
+import type { Endpoint } from '../sources/http.ts';
 import { parseDuration } from '../util/duration.ts';
+import { HarnessError } from '../util/errors.ts';
 import { waitFor } from '../util/wait.ts';
 
 /**
  * Before traffic starts, waits until Prometheus has scraped the API's job once more: the
  * counters' last sample before the traffic is the baseline every rate()/increase() of the
  * run's window is measured from. Without it (a stack started a moment ago), a short run's
- * first increments are invisible and its rates read as zero.
+ * first increments are invisible and its rates read as zero. Reads through the same
+ * transport (auth, no redirects) as verification.
  */
 export async function waitForBaselineScrape(opts: {
-  prometheus: string;
+  prometheus: Endpoint;
   job: string;
   scrapeInterval?: string;
   signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
 }): Promise<{ ok: boolean; reason: string; waitedMs: number }> {
   const since = Date.now() / 1000;
   const scrapeS = parseDuration(opts.scrapeInterval ?? '15s') ?? 15;
+  const prom = prometheusSource({ timeoutMs: 5000, retries: 0, ...opts.prometheus }, opts.env ?? process.env);
+  if (prom instanceof HarnessError) return { ok: false, reason: prom.message, waitedMs: 0 };
   const query = `timestamp(up{job=${JSON.stringify(opts.job)}} == 1)`;
   const r = await waitFor(
     async () => {
-      const res = await fetch(`${opts.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`, {
-        signal: AbortSignal.timeout(5000),
-      });
-      const body = (await res.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
-      const last = Math.max(...(body.data?.result ?? []).map((s) => Number(s.value[1])), 0);
+      const v = await prom.instant(query, Date.now() / 1000);
+      if (v instanceof HarnessError) return { done: false, reason: v.message };
+      const last = Math.max(...v.samples.map((s) => s.value), 0);
       return last >= since
         ? { done: true, reason: `job "${opts.job}" scraped at ${new Date(last * 1000).toISOString()}` }
         : {

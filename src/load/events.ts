@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { redactUrl } from '../util/redact.ts';
 
 /**
  * The run's event stream, saved as JSONL next to the run's artifacts so reporters can
@@ -57,7 +58,8 @@ export class EventLog {
   emit(event: RunEvent): void {
     const e: Emitted = { ts: new Date().toISOString(), ...event };
     try {
-      appendFileSync(this.path, JSON.stringify(e) + '\n');
+      // No URL credentials in a file CI uploads (the config refuses them; this is the backstop).
+      appendFileSync(this.path, redactUrl(JSON.stringify(e)) + '\n');
     } catch (err) {
       // A full disk must not stop the traffic (or crash a progress tick): say so once.
       this.warnOnce('write', `cannot write ${this.path}: ${(err as Error).message}; events are no longer saved`);

@@ -1,6 +1,7 @@
 import type { ExecutionOutcome, Ledger, Phase, RouteStats, StatusClass, TraceSample } from '../model/ledger.ts';
 import { LatencyAccumulator } from './latency.ts';
 import { KeyedReservoir } from './sampler.ts';
+import { redactUrl } from '../util/redact.ts';
 
 /**
  * Names the scenarios use to talk to the ledger (see scenarios/lib/metrics.ts); kept in one
@@ -305,7 +306,7 @@ export class LedgerBuilder {
       schemaVersion: 1,
       runId: this.meta.runId,
       profile: this.meta.profile,
-      apiBaseUrl: this.meta.apiBaseUrl,
+      apiBaseUrl: redactUrl(this.meta.apiBaseUrl),
       window: haveTraffic
         ? { start: new Date(this.firstSent).toISOString(), end: new Date(this.lastReceived).toISOString() }
         : { start: fallback.start.toISOString(), end: fallback.end.toISOString() },

@@ -50,10 +50,11 @@ describe('run against the embedded default (real stack + reference ImageFlowCanv
       // The verification seam, used here to look one recorded trace up while the stack runs.
       verify: async (ctx) => {
         const sample = ctx.ledger.traceSamples.find((s) => s.route === 'POST /v1/executions/' && s.outcome === 'ok');
-        if (!sample || !ctx.target.jaegerQuery) return { exitCode: 3 };
+        const jaeger = ctx.target.jaeger?.url;
+        if (!sample || !jaeger) return { exitCode: 3 };
         const got = await waitFor(
           async () => {
-            const res = await fetch(`${ctx.target.jaegerQuery}/api/v3/traces/${sample.traceId}`);
+            const res = await fetch(`${jaeger}/api/v3/traces/${sample.traceId}`);
             if (res.status === 404) return { done: false, reason: 'trace not ingested yet' };
             const body = (await res.json()) as {
               result?: { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: unknown[] }> }> };

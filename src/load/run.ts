@@ -20,13 +20,13 @@ import { buildPlan, type Overrides, type Plan } from './plan.ts';
 import { loadProfile, type Profile } from './profile.ts';
 import { ProgressReporter, type ProgressMode } from './progress.ts';
 import {
-  LOOPBACK_HOSTS,
   assertTrafficAllowed,
+  embeddedTarget,
   configPathFor,
   loadTargetConfig,
   resolveTarget,
   type ResolvedTarget,
-} from './target-config.ts';
+} from '../config/target.ts';
 
 /** Exit codes of `run` (the same contract as src/cli/main.ts EXIT). */
 /** The run's exit codes: the one table in src/util/exit-codes.ts. */
@@ -183,22 +183,9 @@ export async function runHarness(o: RunHarnessOptions): Promise<RunResult> {
       });
       stackStarted = up.started;
       stateDir = up.state.stateDir;
+      // The embedded default, resolved like a config target (src/config/target.ts).
+      target = embeddedTarget(up.state);
       const urls = stackUrls(up.state);
-      target = {
-        name: 'embedded',
-        embedded: true,
-        apiBaseUrl: urls.backendApi,
-        // The reference system's documented users; nothing secret leaves this machine.
-        credentials: { username: 'user', password: 'user123' },
-        prometheus: urls.prometheus,
-        scrapeInterval: up.state.scrapeInterval,
-        evaluationInterval: up.state.evaluationInterval,
-        alertmanager: urls.alertmanager,
-        jaegerQuery: urls.jaegerQuery,
-        logs: { kind: 'file', paths: Object.values(urls.appLogs) },
-        allowHosts: LOOPBACK_HOSTS,
-        adminToken: urls.adminToken,
-      };
       const { adminToken: _secret, ...shown } = urls;
       events.emit({
         type: 'stack.ready',
@@ -231,6 +218,7 @@ export async function runHarness(o: RunHarnessOptions): Promise<RunResult> {
         job,
         ...(target.scrapeInterval ? { scrapeInterval: target.scrapeInterval } : {}),
         signal,
+        env,
       }).catch((err: unknown) => ({ ok: false, reason: errorMessage(err), waitedMs: 0 }));
       write(
         b.ok

@@ -2,7 +2,7 @@ import { HarnessError } from '../util/errors.ts';
 import type { AlertsObs, Labels } from '../model/observation.ts';
 import type { AlertmanagerRequest } from '../model/request.ts';
 import { asObservation, type Backend } from './backend.ts';
-import { getJson, resolveHeaders, withRetry, type Endpoint } from './http.ts';
+import { openTransport, type Endpoint } from './http.ts';
 
 export interface AlertmanagerSource {
   alerts(): Promise<AlertsObs | HarnessError>;
@@ -13,12 +13,11 @@ export function alertmanagerSource(
   ep: Endpoint,
   env: NodeJS.ProcessEnv = process.env,
 ): AlertmanagerSource | HarnessError {
-  const headers = resolveHeaders(ep, env);
-  if (headers instanceof HarnessError) return headers;
-  const url = ep.url.replace(/\/$/, '');
+  const t = openTransport('alertmanager', ep, env);
+  if (t instanceof HarnessError) return t;
   return {
     alerts: async () => {
-      const r = await withRetry(() => getJson('alertmanager', `${url}/api/v2/alerts`, ep, headers), ep);
+      const r = await t.getJson('api/v2/alerts');
       if (r instanceof HarnessError) return r;
       if (!Array.isArray(r))
         return new HarnessError('SOURCE_BAD_RESPONSE', 'alertmanager /api/v2/alerts did not return a list');

@@ -1,5 +1,6 @@
-import { PrometheusDriver, type QueryResult } from 'prometheus-query';
+import { PrometheusDriver, type PrometheusConnectionOptions, type QueryResult } from 'prometheus-query';
 import { HarnessError } from '../util/errors.ts';
+import { redactUrl } from '../util/redact.ts';
 import type {
   AlertmanagersObs,
   AlertsObs,
@@ -14,7 +15,7 @@ import type {
 } from '../model/observation.ts';
 import type { PrometheusRequest } from '../model/request.ts';
 import { asObservation, type Backend } from './backend.ts';
-import { getJson, resolveHeaders, withRetry, type Endpoint } from './http.ts';
+import { openTransport, parseJsonAnswer, withRetry, type Endpoint, type Transport } from './http.ts';
 
 /** The metrics/alert-rule source: one small interface, so tests and other backends can swap it. */
 export interface PrometheusSource {
@@ -36,10 +37,14 @@ interface DriverFailure {
   errorType?: string;
   error?: string;
   httpStatus?: number;
+  /** What our adapter rejected with: the transport's own error, kept whole. */
+  original?: unknown;
 }
 
 function toHarnessError(what: string, err: unknown, url: string): HarnessError {
+  if (err instanceof HarnessError) return err;
   const f = (typeof err === 'object' && err !== null ? err : {}) as DriverFailure;
+  if (f.original instanceof HarnessError) return f.original;
   const message = f.error ?? (err instanceof Error ? err.message : String(err));
   const code =
     f.errorType === 'timeout_error'
@@ -55,6 +60,35 @@ function toHarnessError(what: string, err: unknown, url: string): HarnessError {
     where: url,
     hint: code === 'SOURCE_UNREACHABLE' ? `is Prometheus running at ${url}?` : undefined,
   });
+}
+
+type AxiosConfig = Parameters<NonNullable<PrometheusConnectionOptions['requestInterceptor']>['onFulfilled']>[0];
+
+/**
+ * Routes every prometheus-query request through our transport: our headers (which the driver
+ * never sees), our timeout, no redirects. axios' own HTTP adapter would follow a redirect to
+ * another host with the headers attached; this adapter never calls it.
+ */
+function viaTransport(t: Transport) {
+  return (config: AxiosConfig): AxiosConfig => {
+    config.maxRedirects = 0;
+    config.adapter = async (c: AxiosConfig) => {
+      const params = c.params instanceof URLSearchParams ? c.params.toString() : '';
+      const path = `api/v1/${String(c.url ?? '')}${params ? `?${params}` : ''}`;
+      const method = (c.method ?? 'get').toUpperCase();
+      const body = method === 'POST' && typeof c.data === 'string' ? c.data : undefined;
+      const a = await t.send({
+        method,
+        path,
+        ...(body !== undefined ? { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}),
+      });
+      if (a instanceof HarnessError) throw a;
+      const data = parseJsonAnswer('prometheus', a, `${t.baseUrl}/${path}`);
+      if (data instanceof HarnessError) throw data;
+      return { data, status: a.status, statusText: String(a.status), headers: {}, config: c, request: {} };
+    };
+    return config;
+  };
 }
 
 /**
@@ -82,14 +116,15 @@ const labelsOf = (m: { name?: string; labels?: object } | null | undefined): Lab
 };
 
 export function prometheusSource(ep: Endpoint, env: NodeJS.ProcessEnv = process.env): PrometheusSource | HarnessError {
-  const headers = resolveHeaders(ep, env);
-  if (headers instanceof HarnessError) return headers;
-  const url = ep.url.replace(/\/$/, '');
+  const t = openTransport('prometheus', ep, env);
+  if (t instanceof HarnessError) return t;
+  const url = redactUrl(t.baseUrl);
   const driver = new PrometheusDriver({
-    endpoint: url,
+    endpoint: t.baseUrl,
     baseURL: '/api/v1/',
-    headers,
-    timeout: ep.timeoutMs ?? 10_000,
+    // The transport enforces the timeout; the driver's is a backstop a little later.
+    timeout: (ep.timeoutMs ?? 10_000) + 1000,
+    requestInterceptor: { onFulfilled: viaTransport(t) },
     responseInterceptor: {
       onFulfilled: (res) => {
         fixInfinities(res.data);
@@ -137,7 +172,7 @@ export function prometheusSource(ep: Endpoint, env: NodeJS.ProcessEnv = process.
     };
   };
   const raw = (path: string) =>
-    withRetry(() => getJson('prometheus', `${url}/api/v1/${path}`, ep, headers), ep).then((r) => {
+    t.getJson(`api/v1/${path}`).then((r) => {
       if (r instanceof HarnessError) return r;
       const body = r as { status?: string; data?: unknown; error?: string };
       return body.status === 'success'

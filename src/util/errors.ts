@@ -1,3 +1,5 @@
+import { redactUrl } from './redact.ts';
+
 /**
  * Errors are values: what went wrong, where, and what to do next. `code` is stable so tests
  * and callers can branch on it without parsing messages.
@@ -40,7 +42,8 @@ export function formatError(err: unknown): string {
     cause = cause instanceof Error ? cause.cause : undefined;
   }
   if (err instanceof HarnessError && err.hint) lines.push(`  hint: ${err.hint}`);
-  return lines.join('\n');
+  // Whatever an error quotes (a cause, a URL), a `user:secret@` never reaches the terminal.
+  return redactUrl(lines.join('\n'));
 }
 
 export function errorMessage(err: unknown): string {

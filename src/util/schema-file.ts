@@ -21,10 +21,22 @@ export function formatProblems(file: string, problems: Problem[]): string {
     .join('\n');
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+/**
+ * The one Ajv of the harness, for every file kind (target config, profile, telemetry names,
+ * check catalogue). `discriminator` makes a check's per-source branches report the real
+ * problem instead of every branch's.
+ */
+const ajv = new Ajv({
+  allErrors: true,
+  strict: true,
+  strictRequired: false,
+  allowUnionTypes: true,
+  discriminator: true,
+});
 const compiled = new WeakMap<object, ValidateFunction>();
 
-function validator(schema: object): ValidateFunction {
+/** The compiled validator of a schema (compiled once per schema object). */
+export function compileSchema(schema: object): ValidateFunction {
   let v = compiled.get(schema);
   if (!v) {
     v = ajv.compile(schema);
@@ -78,7 +90,7 @@ export function parseAndValidate<T>(text: string, schema: object): { value?: T; 
   }
   if (problems.length) return { problems };
   const value: unknown = doc.toJS();
-  const validate = validator(schema);
+  const validate = compileSchema(schema);
   if (!validate(value)) {
     const seen = new Set<string>();
     for (const e of validate.errors ?? []) {

@@ -12,6 +12,7 @@ import {
 } from '../sources/backends.ts';
 import type { ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
 import type { Endpoint } from '../sources/http.ts';
+import { redactUrl } from '../util/redact.ts';
 import { parseDuration } from '../util/duration.ts';
 import { HarnessError } from '../util/errors.ts';
 import { collect } from './collect.ts';
@@ -19,7 +20,7 @@ import { evaluate, overall } from './evaluate.ts';
 import type { Check } from './kinds/index.ts';
 import { loadChecks } from './load.ts';
 import { settle, settleLogs, type SettleResult } from './settle.ts';
-import { loadTarget, withDefaults } from './target.ts';
+import { loadTarget, withDefaults } from '../config/telemetry-names.ts';
 import { alignDown, alignUp } from './window.ts';
 
 export const DEFAULT_CHECKS_DIR = fileURLToPath(new URL('../../checks/', import.meta.url));
@@ -157,7 +158,11 @@ async function judge(
     evalTime,
     stepSeconds: step,
     scrapeIntervalSeconds: scrape,
-    urls: { prometheus: opts.prometheus?.url, alertmanager: opts.alertmanager?.url },
+    // Links in verdicts and reports are built from these: never with URL credentials.
+    urls: {
+      prometheus: opts.prometheus && redactUrl(opts.prometheus.url),
+      alertmanager: opts.alertmanager && redactUrl(opts.alertmanager.url),
+    },
     backends: configuredBackends(backends),
     target,
   };

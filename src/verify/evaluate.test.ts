@@ -1,4 +1,4 @@
-import { DEFAULT_TARGET } from './target.ts';
+import { DEFAULT_TARGET } from '../config/telemetry-names.ts';
 import { describe, expect, it } from 'vitest';
 import { aggregate } from './compare.ts';
 import { evaluateOne, overall } from './evaluate.ts';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../util/errors.ts';
 import { loadChecks } from './load.ts';
 import { parametriseWindow, specQueries } from './spec-queries.ts';
-import { DEFAULT_TARGET } from './target.ts';
+import { DEFAULT_TARGET } from '../config/telemetry-names.ts';
 import type { Check } from './kinds/index.ts';
 
 const CHECKS = new URL('../../checks/', import.meta.url).pathname;

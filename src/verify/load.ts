@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { compileSchema } from '../util/schema-file.ts';
 import { parse } from 'yaml';
 import type { TelemetryNames } from '../model/context.ts';
 import { KNOWN_REQUIREMENTS } from '../model/requirements.ts';
@@ -21,12 +22,6 @@ export function formatAjvErrors(file: string, errors: ErrorObject[]): string[] {
   });
 }
 
-function newValidator() {
-  // `discriminator` makes the per-source branches report the real problem, not every branch.
-  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, discriminator: true });
-  return ajv.compile(checkFileSchema);
-}
-
 export interface LoadedCatalogue {
   dir: string;
   files: string[];
@@ -45,7 +40,7 @@ export async function loadChecks(dir: string, target: TelemetryNames): Promise<L
   } catch (err) {
     return new HarnessError('CONFIG_CHECKS', `cannot read the checks directory ${root}`, { cause: err });
   }
-  const validate = newValidator();
+  const validate = compileSchema(checkFileSchema);
   const problems: string[] = [];
   const checks: Check[] = [];
   const seen = new Map<string, string>();

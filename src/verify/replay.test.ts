@@ -4,7 +4,7 @@ import type { Ledger } from '../model/ledger.ts';
 import { HarnessError } from '../util/errors.ts';
 import { evaluate, overall } from './evaluate.ts';
 import { loadChecks } from './load.ts';
-import { DEFAULT_TARGET, withDefaults } from './target.ts';
+import { DEFAULT_TARGET, withDefaults } from '../config/telemetry-names.ts';
 import type { EvalContext } from '../model/context.ts';
 import type { Observations } from '../model/observation.ts';
 import { filesOnlyArch4 } from './testing/report-helpers.ts';

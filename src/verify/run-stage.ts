@@ -28,8 +28,8 @@ export function verifyStageFor(opts: {
     const evalS = parseDuration(evaluationInterval) ?? scrapeS;
     const report = await verify({
       ledger: ctx.ledger,
-      ...(t.prometheus ? { prometheus: { url: t.prometheus } } : {}),
-      ...(t.alertmanager ? { alertmanager: { url: t.alertmanager } } : {}),
+      ...(t.prometheus ? { prometheus: t.prometheus } : {}),
+      ...(t.alertmanager ? { alertmanager: t.alertmanager } : {}),
       ...(t.logs?.kind === 'file' ? { logs: t.logs.paths } : {}),
       ...(t.logs?.kind === 'elasticsearch' ? { logStore: t.logs } : {}),
       scrapeInterval,
@@ -41,6 +41,7 @@ export function verifyStageFor(opts: {
       // never less than four scrape + evaluation intervals of the target.
       settleTimeoutMs: Math.max(ctx.plan.settleSeconds * 1000, 4 * (scrapeS + evalS) * 1000, 10_000),
       log: (line) => opts.write(`verify: ${line}\n`),
+      ...(opts.env ? { env: opts.env } : {}),
     });
     if (report instanceof HarnessError) throw report;
     const path = join(ctx.runDir, 'verdicts.json');

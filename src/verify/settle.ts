@@ -1,6 +1,7 @@
 import { HarnessError } from '../util/errors.ts';
 import { waitFor } from '../util/wait.ts';
 import type { PrometheusSource } from '../sources/prometheus.ts';
+import { isTransient } from '../sources/http.ts';
 import type { LogStore } from '../sources/logs.ts';
 import type { Ledger } from '../model/ledger.ts';
 import { loggedSamples } from './kinds/logs.ts';
@@ -36,7 +37,8 @@ export async function settle(
       for (const job of jobs) {
         const t = await prom.lastScrape(job);
         if (t instanceof HarnessError) {
-          if (t.code === 'SOURCE_UNREACHABLE') fatal = t.message;
+          // Nor will refused credentials, a redirect or a non-Prometheus answer.
+          if (t.code === 'SOURCE_UNREACHABLE' || !isTransient(t)) fatal = t.message;
           return { done: false, reason: t.message };
         }
         if (t === undefined) return { done: false, reason: `no scrape of job ${job} yet` };

@@ -1,5 +1,5 @@
 import type { Ledger, LatencySummary } from '../model/ledger.ts';
-import { DEFAULT_TARGET } from './target.ts';
+import { DEFAULT_TARGET } from '../config/telemetry-names.ts';
 import type { EvalContext } from '../model/context.ts';
 
 /** Test helpers shared by the verify unit tests (no servers). */

@@ -1,9 +1,25 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
+import { endpointEnvNames, type BackendAuth, type Endpoint } from '../sources/http.ts';
+import { stackUrls } from '../stack/lifecycle.ts';
+import type { StackState } from '../stack/state.ts';
 import { HarnessError } from '../util/errors.ts';
+import { hasUrlCredentials, redactUrl } from '../util/redact.ts';
 import { loadDataFile, type Problem } from '../util/schema-file.ts';
 import { telemetryNamesSchema, type TelemetryNames } from '../model/context.ts';
+
+/**
+ * A backend the harness reads (Prometheus, Alertmanager): its URL and how to log in. Every
+ * secret comes from an environment variable named here; the URL itself carries none.
+ */
+export interface BackendSpec {
+  url: string;
+  auth?: BackendAuth;
+  /** Extra headers, e.g. `X-Scope-OrgID` for Mimir/Cortex/Thanos: header → variable name. */
+  headersEnv?: Record<string, string>;
+  caFile?: string;
+}
 
 /**
  * The target configuration: where the system under test and its observability live, how
@@ -13,8 +29,8 @@ import { telemetryNamesSchema, type TelemetryNames } from '../model/context.ts';
 export interface TargetSpec {
   api: { baseUrl: string; usernameEnv: string; passwordEnv: string };
   /** The scrape/evaluation intervals of that Prometheus (windows align to them; default 15s). */
-  prometheus?: { url: string; scrapeInterval?: string; evaluationInterval?: string };
-  alertmanager?: { url: string };
+  prometheus?: BackendSpec & { scrapeInterval?: string; evaluationInterval?: string };
+  alertmanager?: BackendSpec;
   jaeger?: { url: string };
   logs?: LogsSpec;
   /**
@@ -50,6 +66,34 @@ const URL_OBJ = {
   required: ['url'],
   properties: { url: URL_FIELD },
 } as const;
+/** url + auth (one of bearerTokenEnv / basic) + headersEnv + caFile. */
+const BACKEND_PROPS = {
+  url: URL_FIELD,
+  auth: {
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    properties: {
+      bearerTokenEnv: ENV_NAME,
+      basic: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['usernameEnv', 'passwordEnv'],
+        properties: { usernameEnv: ENV_NAME, passwordEnv: ENV_NAME },
+      },
+    },
+  },
+  headersEnv: {
+    type: 'object',
+    // An HTTP header name (RFC 9110 token); Authorization belongs in `auth`.
+    propertyNames: {
+      pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$",
+      not: { pattern: '^[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]$' },
+    },
+    additionalProperties: ENV_NAME,
+  },
+  caFile: { type: 'string', minLength: 1 },
+} as const;
 
 export const TARGET_CONFIG_SCHEMA = {
   type: 'object',
@@ -76,9 +120,9 @@ export const TARGET_CONFIG_SCHEMA = {
             type: 'object',
             additionalProperties: false,
             required: ['url'],
-            properties: { url: URL_FIELD, scrapeInterval: DURATION_FIELD, evaluationInterval: DURATION_FIELD },
+            properties: { ...BACKEND_PROPS, scrapeInterval: DURATION_FIELD, evaluationInterval: DURATION_FIELD },
           },
-          alertmanager: URL_OBJ,
+          alertmanager: { type: 'object', additionalProperties: false, required: ['url'], properties: BACKEND_PROPS },
           jaeger: URL_OBJ,
           telemetry: telemetryNamesSchema,
           logs: {
@@ -167,13 +211,43 @@ export function allowListProblems(cfg: TargetConfig): Problem[] {
   for (const [name, t] of Object.entries(cfg.targets)) {
     for (const { path, url } of targetUrls(name, t)) {
       const host = hostOf(url);
-      if (!host) problems.push({ path, message: `"${url}" is not a valid URL` });
+      if (typeof url === 'string' && hasUrlCredentials(url)) problems.push(urlCredentialsProblem(path));
+      else if (!host) problems.push({ path, message: `"${redactUrl(String(url))}" is not a valid URL` });
       else if (!hostAllowed(host, allow)) {
         problems.push({
           path,
           message: `host "${host}" is not in allowHosts (${allow.join(', ')}): the harness refuses to send traffic there`,
         });
       }
+    }
+  }
+  return problems;
+}
+
+/** A URL with `user:secret@` is refused, and its text is never repeated (it holds the secret). */
+function urlCredentialsProblem(path: string): Problem {
+  const fix = path.endsWith('/api/baseUrl')
+    ? 'usernameEnv/passwordEnv'
+    : path.endsWith('/logs/url')
+      ? 'apiKeyEnv or usernameEnv/passwordEnv'
+      : 'auth: { bearerTokenEnv } or auth: { basic: { usernameEnv, passwordEnv } }';
+  return {
+    path,
+    message: `the URL carries credentials (user:password@): remove them and name environment variables holding them with ${fix}`,
+  };
+}
+
+/** Backend auth the schema cannot say plainly: one way to log in. */
+export function backendAuthProblems(cfg: TargetConfig): Problem[] {
+  const problems: Problem[] = [];
+  for (const [name, t] of Object.entries(cfg.targets)) {
+    for (const b of ['prometheus', 'alertmanager'] as const) {
+      const a = t[b]?.auth as Record<string, unknown> | undefined;
+      if (a && 'bearerTokenEnv' in a && 'basic' in a)
+        problems.push({
+          path: `/targets/${name}/${b}/auth`,
+          message: 'bearerTokenEnv and basic are two ways to log in: keep one',
+        });
     }
   }
   return problems;
@@ -186,12 +260,6 @@ export function logStoreProblems(cfg: TargetConfig): Problem[] {
     const l = t.logs;
     if (l?.kind !== 'elasticsearch') continue;
     const at = `/targets/${name}/logs`;
-    if (/^https?:\/\/[^/]*@/.test(l.url))
-      problems.push({
-        path: `${at}/url`,
-        message:
-          'the URL carries credentials: put them in environment variables named by apiKeyEnv or usernameEnv/passwordEnv',
-      });
     if ((l.usernameEnv === undefined) !== (l.passwordEnv === undefined))
       problems.push({ path: at, message: 'basic auth needs both usernameEnv and passwordEnv' });
     if (l.apiKeyEnv !== undefined && l.usernameEnv !== undefined)
@@ -204,6 +272,7 @@ export async function loadTargetConfig(file: string): Promise<TargetConfig> {
   return loadDataFile<TargetConfig>(resolve(file), TARGET_CONFIG_SCHEMA, 'target config', (cfg) => [
     ...allowListProblems(cfg),
     ...logStoreProblems(cfg),
+    ...backendAuthProblems(cfg),
   ]);
 }
 
@@ -213,13 +282,15 @@ export interface ResolvedTarget {
   embedded: boolean;
   apiBaseUrl: string;
   credentials: { username: string; password: string };
-  prometheus?: string;
+  /** Every backend as the transport opens it: URL, auth, headers, CA. */
+  prometheus?: Endpoint;
   telemetry?: Partial<TelemetryNames>;
   /** Prometheus' scrape and rule evaluation intervals, e.g. "15s". */
   scrapeInterval?: string;
   evaluationInterval?: string;
-  alertmanager?: string;
-  jaegerQuery?: string;
+  alertmanager?: Endpoint;
+  /** Jaeger's query API, for the trace backend. */
+  jaeger?: Endpoint;
   logs?: LogsSpec;
   caps?: TargetSpec['caps'];
   /** The hosts this target may receive traffic on. */
@@ -253,9 +324,13 @@ export function resolveTarget(
   const needCredentials = opts.needCredentials ?? true;
   // The log store's credentials are needed by `verify` too: checked here, before any traffic.
   const logEnvs = t.logs?.kind === 'elasticsearch' ? [t.logs.apiKeyEnv, t.logs.usernameEnv, t.logs.passwordEnv] : [];
-  const missing = [...(needCredentials ? [t.api.usernameEnv, t.api.passwordEnv] : []), ...logEnvs].filter(
-    (v): v is string => v !== undefined && !env[v],
-  );
+  const prometheus = t.prometheus ? endpointOf(t.prometheus) : undefined;
+  const alertmanager = t.alertmanager ? endpointOf(t.alertmanager) : undefined;
+  // Backend credentials are read by `run` and `verify` alike: all missing ones named at once.
+  const backendEnvs = [prometheus, alertmanager].flatMap((e) => (e ? endpointEnvNames(e) : []));
+  const missing = [
+    ...new Set([...(needCredentials ? [t.api.usernameEnv, t.api.passwordEnv] : []), ...logEnvs, ...backendEnvs]),
+  ].filter((v): v is string => v !== undefined && !env[v]);
   if (missing.length) {
     throw new HarnessError(
       'CONFIG_CREDENTIALS_MISSING',
@@ -271,16 +346,73 @@ export function resolveTarget(
     embedded: false,
     apiBaseUrl: t.api.baseUrl.replace(/\/+$/, ''),
     credentials: { username: env[t.api.usernameEnv] ?? '', password: env[t.api.passwordEnv] ?? '' },
-    ...(t.prometheus ? { prometheus: t.prometheus.url } : {}),
+    ...(prometheus ? { prometheus } : {}),
     ...(t.telemetry ? { telemetry: t.telemetry } : {}),
     ...(t.prometheus?.scrapeInterval ? { scrapeInterval: t.prometheus.scrapeInterval } : {}),
     ...(t.prometheus?.evaluationInterval ? { evaluationInterval: t.prometheus.evaluationInterval } : {}),
-    ...(t.alertmanager ? { alertmanager: t.alertmanager.url } : {}),
-    ...(t.jaeger ? { jaegerQuery: t.jaeger.url } : {}),
+    ...(alertmanager ? { alertmanager } : {}),
+    ...(t.jaeger ? { jaeger: { url: t.jaeger.url } } : {}),
     ...(t.logs ? { logs: t.logs } : {}),
     ...(t.caps ? { caps: t.caps } : {}),
     allowHosts: cfg.allowHosts ?? LOOPBACK_HOSTS,
   };
+}
+
+/** A config backend entry as the transport's endpoint (interval fields dropped). */
+function endpointOf(b: BackendSpec): Endpoint {
+  return {
+    url: b.url.replace(/\/+$/, ''),
+    ...(b.auth ? { auth: b.auth } : {}),
+    ...(b.headersEnv ? { headersEnv: b.headersEnv } : {}),
+    ...(b.caFile ? { caFile: b.caFile } : {}),
+  };
+}
+
+/**
+ * The embedded default: the stack this harness started, on loopback, with the reference
+ * system's documented users (nothing secret leaves this machine). The same shape `run` and
+ * `verify` get from a config file.
+ */
+export function embeddedTarget(state: StackState): ResolvedTarget {
+  const urls = stackUrls(state);
+  return {
+    name: 'embedded',
+    embedded: true,
+    apiBaseUrl: urls.backendApi,
+    credentials: { username: 'user', password: 'user123' },
+    prometheus: { url: urls.prometheus },
+    scrapeInterval: state.scrapeInterval,
+    evaluationInterval: state.evaluationInterval,
+    alertmanager: { url: urls.alertmanager },
+    jaeger: { url: urls.jaegerQuery },
+    logs: { kind: 'file', paths: Object.values(urls.appLogs) },
+    allowHosts: LOOPBACK_HOSTS,
+    adminToken: urls.adminToken,
+  };
+}
+
+/**
+ * A backend URL given on the command line (`verify --prometheus URL`): http(s) only, and no
+ * credentials inside it — refused as a usage error that never repeats the secret.
+ */
+export function backendUrlFromFlag(flag: string, value: string): string {
+  if (hasUrlCredentials(value)) {
+    throw new HarnessError('CONFIG_URL_CREDENTIALS', `${flag}: the URL carries credentials (user:password@)`, {
+      hint: `remove them from the URL and name environment variables instead: a target config (--config) entry with auth: { bearerTokenEnv } or auth: { basic: { usernameEnv, passwordEnv } }${flag === '--prometheus' ? ', or --prometheus-header-env Authorization=ENV_VAR' : ''}`,
+    });
+  }
+  let u: URL | undefined;
+  try {
+    u = new URL(value);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+    throw new HarnessError('CONFIG_BACKEND_URL', `${flag} "${redactUrl(value)}" is not an http(s) URL`, {
+      hint: `e.g. ${flag} http://127.0.0.1:9090`,
+    });
+  }
+  return value.replace(/\/+$/, '');
 }
 
 /**

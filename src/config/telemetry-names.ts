@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { Ajv } from 'ajv';
-import { parse } from 'yaml';
+import { resolve } from 'node:path';
 import { HarnessError } from '../util/errors.ts';
-import { formatAjvErrors } from './load.ts';
 import { telemetryNamesSchema as targetConfigSchema, type TelemetryNames as TargetConfig } from '../model/context.ts';
+import { loadDataFile } from '../util/schema-file.ts';
 
 /**
  * Names the spec leaves open, defaulting to the reference system's (docs/reference-system.md):
@@ -36,21 +34,15 @@ export function withDefaults(t: Partial<TargetConfig>): TargetConfig {
   };
 }
 
+/** The telemetry names mapping (`--telemetry-map FILE`), read by the one schema loader. */
 export async function loadTarget(file: string | undefined): Promise<TargetConfig | HarnessError> {
   if (!file) return DEFAULT_TARGET;
-  let raw: unknown;
   try {
-    raw = parse(await readFile(file, 'utf8'));
+    return withDefaults(
+      await loadDataFile<Partial<TargetConfig>>(resolve(file), targetConfigSchema, 'telemetry names mapping'),
+    );
   } catch (err) {
-    return new HarnessError('CONFIG_TARGET', `cannot read target config ${file}`, { cause: err });
+    if (err instanceof HarnessError) return err;
+    throw err;
   }
-  const ajv = new Ajv({ allErrors: true, strict: true });
-  const validate = ajv.compile(targetConfigSchema);
-  if (!validate(raw)) {
-    return new HarnessError('CONFIG_TARGET', `invalid target config ${file}`, {
-      details: formatAjvErrors(file, validate.errors ?? []).join('\n'),
-      hint: 'allowed keys: job, metrics{name: metric}, executionStatus{ledgerOutcome: statusLabel}, uninstrumentedRoutes["METHOD /path"]',
-    });
-  }
-  return withDefaults(raw as Partial<TargetConfig>);
 }

@@ -2,10 +2,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HarnessError } from '../util/errors.ts';
-import { assertTrafficAllowed, hostAllowed, loadTargetConfig, resolveTarget } from './target-config.ts';
-import { loadProfile } from './profile.ts';
-import { buildPlan } from './plan.ts';
+import { formatError, HarnessError } from '../util/errors.ts';
+import { assertTrafficAllowed, backendUrlFromFlag, hostAllowed, loadTargetConfig, resolveTarget } from './target.ts';
+import { loadProfile } from '../load/profile.ts';
+import { buildPlan } from '../load/plan.ts';
 
 async function file(name: string, text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'slo-cfg-'));
@@ -142,6 +142,129 @@ describe('target config: the Elasticsearch log store', () => {
     );
     const cfg = await loadTargetConfig(p);
     expect(() => resolveTarget(cfg, p, undefined, { IFC_USER: 'u', IFC_PASS: 'p' })).toThrow(/ES_KEY/);
+  });
+});
+
+describe('backend auth and credentials in URLs', () => {
+  const AUTH = `
+targets:
+  mimir:
+    api: { baseUrl: http://127.0.0.1:8080, usernameEnv: IFC_USER, passwordEnv: IFC_PASS }
+    prometheus:
+      url: https://127.0.0.1:9009/prometheus/
+      scrapeInterval: 30s
+      auth: { bearerTokenEnv: PROM_TOKEN }
+      headersEnv: { X-Scope-OrgID: TENANT }
+      caFile: /etc/ssl/mimir-ca.pem
+    alertmanager:
+      url: http://127.0.0.1:9093
+      auth: { basic: { usernameEnv: AM_USER, passwordEnv: AM_PASS } }
+    jaeger: { url: http://127.0.0.1:16686 }
+`;
+  const ENV = { IFC_USER: 'u', IFC_PASS: 'p', PROM_TOKEN: 't', TENANT: 'a', AM_USER: 'x', AM_PASS: 'y' };
+
+  it('resolves every backend as an endpoint with its auth, headers and CA', async () => {
+    const p = await file('auth.yaml', AUTH);
+    const t = resolveTarget(await loadTargetConfig(p), p, undefined, ENV);
+    expect(t.prometheus).toEqual({
+      url: 'https://127.0.0.1:9009/prometheus',
+      auth: { bearerTokenEnv: 'PROM_TOKEN' },
+      headersEnv: { 'X-Scope-OrgID': 'TENANT' },
+      caFile: '/etc/ssl/mimir-ca.pem',
+    });
+    expect(t.scrapeInterval).toBe('30s');
+    expect(t.alertmanager).toEqual({
+      url: 'http://127.0.0.1:9093',
+      auth: { basic: { usernameEnv: 'AM_USER', passwordEnv: 'AM_PASS' } },
+    });
+    expect(t.jaeger).toEqual({ url: 'http://127.0.0.1:16686' });
+  });
+
+  it('names every unset backend variable at once, for verify too (which needs no API credentials)', async () => {
+    const p = await file('auth.yaml', AUTH);
+    const cfg = await loadTargetConfig(p);
+    expect(() =>
+      resolveTarget(cfg, p, undefined, { IFC_USER: 'u', IFC_PASS: 'p' }, { needCredentials: false }),
+    ).toThrow('target "mimir" needs credentials from PROM_TOKEN and TENANT and AM_USER and AM_PASS, which are not set');
+  });
+
+  it('refuses unknown auth fields, two ways to log in, half a basic auth and an Authorization header', async () => {
+    const p = await file(
+      'auth-bad.yaml',
+      [
+        'targets:',
+        '  t:',
+        '    api: { baseUrl: http://127.0.0.1:8080, usernameEnv: U, passwordEnv: P }',
+        '    prometheus:',
+        '      url: http://127.0.0.1:9090',
+        '      auth: { bearerTokenEnv: T, basic: { usernameEnv: A, passwordEnv: B }, token: x }',
+        '      headersEnv: { Authorization: T, X-Scope-OrgID: 1BAD }',
+        '    alertmanager: { url: http://127.0.0.1:9093, auth: { basic: { usernameEnv: A } } }',
+      ].join('\n'),
+    );
+    const out = await problemsOf(loadTargetConfig(p));
+    expect(out).toContain('/targets/t/prometheus/auth/token: unknown field');
+    expect(out).toContain('/targets/t/prometheus/auth: bearerTokenEnv and basic are two ways to log in');
+    expect(out).toMatch(/auth-bad\.yaml:7:\d+ {2}\/targets\/t\/prometheus\/headersEnv/);
+    expect(out).toContain('/targets/t/prometheus/headersEnv/X-Scope-OrgID: must match pattern');
+    expect(out).toContain('/targets/t/alertmanager/auth/basic: missing required field "passwordEnv"');
+  });
+
+  it('refuses user:password@ in every URL of a target, naming the field and the fix, never the secret', async () => {
+    const secret = 'hunter2-s3cret';
+    const p = await file(
+      'creds.yaml',
+      [
+        'targets:',
+        '  t:',
+        `    api: { baseUrl: "http://user:${secret}@127.0.0.1:8080", usernameEnv: U, passwordEnv: P }`,
+        `    prometheus: { url: "http://user:${secret}@127.0.0.1:9090" }`,
+        `    alertmanager: { url: "https://:${secret}@127.0.0.1:9093" }`,
+        `    jaeger: { url: "http://${secret}@127.0.0.1:16686" }`,
+        `    logs: { kind: elasticsearch, url: "http://elastic:${secret}@127.0.0.1:9200", index: x }`,
+      ].join('\n'),
+    );
+    const out = await problemsOf(loadTargetConfig(p));
+    for (const field of ['api/baseUrl', 'prometheus/url', 'alertmanager/url', 'jaeger/url', 'logs/url'])
+      expect(out).toContain(`/targets/t/${field}: the URL carries credentials (user:password@)`);
+    expect(out).toContain('with usernameEnv/passwordEnv');
+    expect(out).toContain('with auth: { bearerTokenEnv }');
+    expect(out).toContain('with apiKeyEnv or usernameEnv/passwordEnv');
+    expect(out).not.toContain(secret);
+  });
+
+  it('an invalid URL that carries credentials is not echoed whole', async () => {
+    const secret = 'hunter2-s3cret';
+    const p = await file(
+      'creds-invalid.yaml',
+      [
+        'targets:',
+        '  t:',
+        '    api: { baseUrl: http://127.0.0.1:8080, usernameEnv: U, passwordEnv: P }',
+        `    prometheus: { url: "http://user:${secret}@[bad host:9090" }`,
+      ].join('\n'),
+    );
+    const out = await problemsOf(loadTargetConfig(p));
+    expect(out).toContain('/targets/t/prometheus/url');
+    expect(out).not.toContain(secret);
+  });
+
+  it('refuses a backend flag with credentials as a usage error, without the secret', () => {
+    const secret = 'hunter2-s3cret';
+    for (const bad of [`http://u:${secret}@127.0.0.1:9090`, `http://u:${secret}@[bad`, `notaurl ${secret}@`]) {
+      let err: unknown;
+      try {
+        backendUrlFromFlag('--prometheus', bad);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(HarnessError);
+      expect((err as HarnessError).code).toMatch(/^CONFIG_/);
+      expect(formatError(err)).not.toContain(secret);
+      expect(formatError(err)).toContain('--prometheus');
+    }
+    expect(() => backendUrlFromFlag('--prometheus', 'file:///etc/passwd')).toThrow('is not an http(s) URL');
+    expect(backendUrlFromFlag('--alertmanager', 'http://127.0.0.1:9093/')).toBe('http://127.0.0.1:9093');
   });
 });
 
