@@ -1,5 +1,6 @@
 import type { CheckKind } from './kind.ts';
 import { alertmanager } from './alertmanager.ts';
+import { client } from './client.ts';
 import { ledgerVsPrometheus } from './ledger-vs-prometheus.ts';
 import { logs } from './logs.ts';
 import { prometheusBuckets } from './prometheus-buckets.ts';
@@ -31,6 +32,7 @@ export const KINDS = kindTable({
   alertmanager,
   logs,
   'ledger-vs-prometheus': ledgerVsPrometheus,
+  client,
   statement,
 });
 
