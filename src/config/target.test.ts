@@ -105,6 +105,41 @@ describe('target config', () => {
     expect(hostAllowed('evilobs.example.com', ['*.obs.example.com'])).toBe(false);
     expect(hostAllowed('::1', ['[::1]'])).toBe(true);
   });
+
+  it('`*.` allows nothing, and a trailing dot is the same host', async () => {
+    expect(hostAllowed('evil.com.', ['*.'])).toBe(false);
+    expect(hostAllowed('evil.com', ['*.'])).toBe(false);
+    expect(hostAllowed('api.example.com.', ['api.example.com'])).toBe(true);
+    expect(hostAllowed('a.example.com.', ['*.example.com'])).toBe(true);
+    expect(hostAllowed('evil.com.', ['*.example.com'])).toBe(false);
+    const p = await file('star.yaml', "allowHosts: ['*.']\n" + GOOD.replace(/^allowHosts:.*\n/m, ''));
+    expect(await problemsOf(loadTargetConfig(p))).toMatch(
+      /allowHosts\/0: "\*\." is not a host or a \*\.domain pattern/,
+    );
+  });
+
+  it('an alias bomb is a problem of the file, named, not a crash', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [prev, cur] of [
+      ['a', 'b'],
+      ['b', 'c'],
+      ['c', 'd'],
+      ['d', 'e'],
+    ])
+      levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    const p = await file('bomb.yaml', levels.join('\n') + '\ntargets: *e\n');
+    expect(await problemsOf(loadTargetConfig(p))).toMatch(/bomb\.yaml.*cannot be read: Excessive alias count/);
+  });
+
+  it('a huge file is refused before it is parsed; thousands of problems are shown capped', async () => {
+    const big = await file('big.yaml', `targets:\n${'  # padding\n'.repeat(100_000)}`);
+    const err = await loadTargetConfig(big).catch((e: unknown) => e as HarnessError);
+    expect((err as HarnessError).code).toBe('CONFIG_TOO_LARGE');
+    const many = Array.from({ length: 300 }, (_, i) => `  t${i}: { api: { baseUrl: 'http://127.0.0.1/', bogus: 1 } }`);
+    const text = await problemsOf(loadTargetConfig(await file('many.yaml', `targets:\n${many.join('\n')}\n`)));
+    expect(text.split('\n').filter((l) => l.includes('many.yaml')).length).toBeLessThanOrEqual(51);
+    expect(text).toMatch(/… and \d+ more problems/);
+  });
 });
 
 describe('target config: the Elasticsearch log store', () => {

@@ -182,10 +182,17 @@ function hostOf(url: string): string | undefined {
 }
 
 export function hostAllowed(host: string, allow: readonly string[]): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  // `example.com.` (absolute form) is the host `example.com`: compare without the final dot.
+  const bare = (s: string) =>
+    s
+      .replace(/^\[|\]$/g, '')
+      .toLowerCase()
+      .replace(/\.$/, '');
+  const h = bare(host);
   return allow.some((a) => {
-    const p = a.replace(/^\[|\]$/g, '').toLowerCase();
-    if (p.startsWith('*.')) return h.endsWith(p.slice(1)) && h.length > p.length - 1;
+    const p = bare(a);
+    // `*.` alone (or `*.` + nothing but dots) names no domain: it never matches.
+    if (p.startsWith('*.')) return /[^.]/.test(p.slice(2)) && h.endsWith(p.slice(1)) && h.length > p.length - 1;
     return h === p;
   });
 }
@@ -208,6 +215,14 @@ export function allowListProblems(cfg: TargetConfig): Problem[] {
   if (cfg.defaultTarget !== undefined && !(cfg.defaultTarget in cfg.targets)) {
     problems.push({ path: '/defaultTarget', message: `no target named "${cfg.defaultTarget}" under /targets` });
   }
+  (cfg.allowHosts ?? []).forEach((a, i) => {
+    // `*` or `*.` alone name no domain; a `*` anywhere but a leading `*.` matches nothing sensible.
+    if (!/^(\*\.)?[^*\s]*[^*.\s][^*\s]*$/.test(a))
+      problems.push({
+        path: `/allowHosts/${i}`,
+        message: `"${a}" is not a host or a *.domain pattern: write api.example.com or *.example.com`,
+      });
+  });
   for (const [name, t] of Object.entries(cfg.targets)) {
     for (const { path, url } of targetUrls(name, t)) {
       const host = hostOf(url);

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { HarnessError } from './errors.ts';
@@ -15,11 +15,20 @@ export interface Problem {
   message: string;
 }
 
+/** Problems shown at most; a generated file with thousands of errors must not flood the terminal. */
+export const MAX_PROBLEMS_SHOWN = 50;
+
 export function formatProblems(file: string, problems: Problem[]): string {
-  return problems
-    .map((p) => `${file}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}  ${p.path || '/'}: ${p.message}`)
-    .join('\n');
+  const lines = problems
+    .slice(0, MAX_PROBLEMS_SHOWN)
+    .map((p) => `${file}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}  ${p.path || '/'}: ${p.message}`);
+  if (problems.length > MAX_PROBLEMS_SHOWN)
+    lines.push(`… and ${problems.length - MAX_PROBLEMS_SHOWN} more problems of the same file`);
+  return lines.join('\n');
 }
+
+/** Config-like files are hand-written and small; anything bigger is a mistake or an attack. */
+export const MAX_DATA_FILE_BYTES = 1024 * 1024;
 
 /**
  * The one Ajv of the harness, for every file kind (target config, profile, telemetry names,
@@ -89,7 +98,13 @@ export function parseAndValidate<T>(text: string, schema: object): { value?: T; 
     problems.push({ path: '', line: pos.line, column: pos.col, message: err.message.split('\n')[0] ?? err.message });
   }
   if (problems.length) return { problems };
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // yaml refuses alias expansion past a bound ("billion laughs"): a problem of the file.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    return { problems: [{ path: '', message: `cannot be read: ${err instanceof Error ? err.message : String(err)}` }] };
+  }
   const validate = compileSchema(schema);
   if (!validate(value)) {
     const seen = new Set<string>();
@@ -114,8 +129,16 @@ export async function loadDataFile<T>(
 ): Promise<T> {
   let text: string;
   try {
+    const size = (await stat(file)).size;
+    if (size > MAX_DATA_FILE_BYTES)
+      throw new HarnessError(
+        'CONFIG_TOO_LARGE',
+        `the ${what} ${file} is ${(size / 1024 / 1024).toFixed(1)} MiB; at most ${MAX_DATA_FILE_BYTES / 1024 / 1024} MiB is read`,
+        { where: file, hint: `is this the right file? a ${what} is a few kilobytes of YAML` },
+      );
     text = await readFile(file, 'utf8');
   } catch (err) {
+    if (err instanceof HarnessError) throw err;
     throw new HarnessError('CONFIG_UNREADABLE', `cannot read the ${what} ${file}`, {
       cause: err,
       hint: 'check the path (relative paths are resolved from the current directory)',
