@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../util/proc.ts';
@@ -13,6 +13,9 @@ const cli = (args: string[], cwd?: string) =>
     env: { ...process.env, API_USER: '', API_PASS: '' },
     ...(cwd ? { cwd } : {}),
   });
+
+/** `verify` of the last 10 minutes against a Prometheus nobody listens on. */
+const VERIFY_DOWN = ['verify', '--prometheus', 'http://127.0.0.1:1', '--since', '10m'];
 
 describe('slo-harness verify', () => {
   it('takes its backends from a run target config, needs no API credentials, and an unreachable Prometheus is inconclusive (exit 3)', async () => {
@@ -53,15 +56,7 @@ describe('slo-harness verify', () => {
   it('a file that is not a ledger is a usage error with a hint (exit 2)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slo-verify-cli-'));
     await writeFile(join(dir, 'ledger.json'), '{"hello": 1}');
-    const r = await cli([
-      'verify',
-      '--prometheus',
-      'http://127.0.0.1:1',
-      '--since',
-      '10m',
-      '--ledger',
-      join(dir, 'ledger.json'),
-    ]);
+    const r = await cli([...VERIFY_DOWN, '--ledger', join(dir, 'ledger.json')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is not a slo-harness ledger[\s\S]*hint: pass the ledger.json of a run directory/);
   });
@@ -80,8 +75,26 @@ describe('slo-harness verify', () => {
     expect(t.stderr).toMatch(/needs a target config/);
   });
 
+  it('--out writes the reports run writes (--reporter picks them); --reporter without --out is a usage error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-verify-out-'));
+    const out = join(dir, 'out');
+    const r = await cli([...VERIFY_DOWN, '--only', 'SLI-1', '--out', out, '--reporter', 'junit,markdown']);
+    expect(r.code).toBe(3);
+    expect((await readdir(out)).sort()).toEqual(['junit.xml', 'summary.md']);
+    expect(await readFile(join(out, 'junit.xml'), 'utf8')).toMatch(/type="slo.inconclusive"/);
+    expect(r.stdout).toMatch(
+      /^verdict: INCONCLUSIVE — 0 pass, 0 fail, 0 warn, \d+ inconclusive.* → .*junit.xml \(\+ summary.md\)$/m,
+    );
+    const bad = await cli([...VERIFY_DOWN, '--reporter', 'junit']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--reporter needs --out DIR/);
+    const unknown = await cli([...VERIFY_DOWN, '--out', out, '--reporter', 'html']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown reporter "html"[\s\S]*hint: choose from json, junit, markdown/);
+  });
+
   it('an --only that matches nothing is a usage error, not a pass', async () => {
-    const r = await cli(['verify', '--prometheus', 'http://127.0.0.1:1', '--since', '10m', '--only', 'SLI-l']);
+    const r = await cli([...VERIFY_DOWN, '--only', 'SLI-l']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/matches no check/);
   });

@@ -1,0 +1,19 @@
+import type { Ledger } from '../model/ledger.ts';
+import type { VerifyReport } from '../verify/engine.ts';
+
+/** What every reporter gets: the verdicts of one run (or one `verify` window). */
+export interface RunReportData {
+  /** The run id (or a name for a `verify` window): the suite's and the summary's title. */
+  runId: string;
+  report: VerifyReport;
+  ledger?: Ledger;
+  /** For reporters that also write to a place named by the environment (GITHUB_STEP_SUMMARY). */
+  env: NodeJS.ProcessEnv;
+}
+
+/** One report format. A new format is one module exporting a Reporter plus one line in registry.ts. */
+export interface Reporter {
+  name: string;
+  /** Writes the report into `dir`; answers the files it wrote. */
+  write(data: RunReportData, dir: string): Promise<string[]>;
+}
