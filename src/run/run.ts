@@ -38,7 +38,9 @@ export interface RunOutcome {
 
 /**
  * Runs the tasks and decides the run's status in one place: interrupted (130) > harness
- * failure (4) > a failed check (1) > inconclusive (3) > pass (0). Never throws.
+ * failure (4) > a failed check (1) > inconclusive (3) > pass (0). Never throws. (A task error
+ * that is a configuration mistake, CONFIG_*, is still status 'error' here; the CLI reports it
+ * as the usage error it is, exit 2, like every command.)
  */
 export async function executeRun(o: RunHarnessOptions, tasks = runTaskList()): Promise<RunOutcome> {
   const s: RunState = { o, env: o.env ?? process.env, write: o.write ?? ((t: string) => void process.stderr.write(t)) };

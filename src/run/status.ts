@@ -1,5 +1,4 @@
 import { EXIT } from '../util/exit-codes.ts';
-import type { Outcome } from '../model/verdict.ts';
 
 /**
  * How a run ended, worst first: the order is the precedence when several apply (a run
@@ -26,11 +25,6 @@ export function worstStatus(...statuses: Array<RunStatus | undefined>): RunStatu
   }
   // Nothing decided the run (e.g. nothing was verified): never read that as a pass.
   return worst ?? 'inconclusive';
-}
-
-/** A verification outcome as a run status: warnings and skips do not fail the gate. */
-export function statusOfOutcome(outcome: Outcome): RunStatus {
-  return outcome === 'fail' ? 'fail' : outcome === 'inconclusive' ? 'inconclusive' : 'pass';
 }
 
 /** The status an exit code stands for (a verification stage answers with an exit code). */
