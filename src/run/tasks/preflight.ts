@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fixtureImages } from '../../load/fixtures.ts';
 import { buildPlan } from '../../load/plan.ts';
 import { loadProfile, type Profile } from '../../load/profile.ts';
@@ -9,8 +8,10 @@ import { reportersNamed } from '../../report/registry.ts';
 import { ensureTool } from '../../tools/provision.ts';
 import { parseDuration } from '../../util/duration.ts';
 import { HarnessError } from '../../util/errors.ts';
+import { assertUsableDir } from '../../util/usable-dir.ts';
 import { EventLog } from '../events.ts';
-import { writeJsonAtomic } from '../json-file.ts';
+import { assertRunId, createRunDir } from '../run-dir.ts';
+import { writeJsonAtomic } from '../../util/atomic-write.ts';
 import type { Task } from '../task-runner.ts';
 import type { RunState } from '../types.ts';
 
@@ -37,8 +38,8 @@ function applyTargetCaps(profile: Profile, target: ResolvedTarget): Profile {
 }
 
 /**
- * Profile, plan, target config and reporters are checked before anything starts (no side
- * effects until they are); then k6 is provisioned and the run directory, its event log and
+ * Profile, plan, target config, reporters, run id and state dir are checked before anything
+ * starts; then k6 is provisioned and the run directory (new for each run), its event log and
  * plan.json are created.
  */
 export const preflightTask: Task<RunState> = {
@@ -57,6 +58,9 @@ export const preflightTask: Task<RunState> = {
       : undefined;
     const plan = buildPlan(target ? applyTargetCaps(profile, target) : profile, o.overrides ?? {});
     reportersNamed(o.reporters);
+    if (o.runId !== undefined) assertRunId(o.runId);
+    // The embedded stack keeps its state there: a file or a read-only directory is a usage error.
+    if (!target && o.stateDir) await assertUsableDir(o.stateDir, '--state-dir');
     const { k6 } = await ensureTool('k6', { log: (l) => s.write(l + '\n') });
     if (!k6) throw new HarnessError('TOOL_MISSING', 'k6 is not available', { hint: 'run `slo-harness setup`' });
     s.profile = profile;
@@ -65,8 +69,8 @@ export const preflightTask: Task<RunState> = {
     s.k6Path = k6;
     s.fixtures = fixtureImages();
     s.runId = o.runId ?? newRunId(profile.name);
-    s.runDir = resolve(o.reportsDir ?? join(process.cwd(), 'reports'), s.runId);
-    await mkdir(s.runDir, { recursive: true });
+    // A new directory for each run: an existing run id is refused, never written into.
+    s.runDir = await createRunDir(o.reportsDir ?? join(process.cwd(), 'reports'), s.runId);
     s.events = new EventLog(join(s.runDir, 'events.jsonl'));
     await writeJsonAtomic(join(s.runDir, 'plan.json'), { profile, plan });
   },

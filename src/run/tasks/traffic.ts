@@ -4,7 +4,7 @@ import type { K6Exit } from '../../load/k6-exit.ts';
 import { runK6 } from '../../load/k6-runner.ts';
 import { LedgerBuilder } from '../../load/ledger.ts';
 import { ProgressReporter, type ProgressMode } from '../../load/progress.ts';
-import { writeJsonAtomic } from '../json-file.ts';
+import { writeJsonAtomic } from '../../util/atomic-write.ts';
 import { need } from '../need.ts';
 import type { Task } from '../task-runner.ts';
 import type { RunState } from '../types.ts';
