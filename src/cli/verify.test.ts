@@ -6,6 +6,9 @@ import { runCommand } from '../util/proc.ts';
 import { PROJECT_ROOT } from '../stack/config.ts';
 import { freePort } from '../util/ports.ts';
 import { logStoreFromFlags } from './verify.ts';
+import { spawn } from 'node:child_process';
+import { waitFor } from '../util/wait.ts';
+import { emptyPrometheus } from '../run/testing/empty-prometheus.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'slo-harness.mjs');
 const cli = (args: string[], cwd?: string) =>
@@ -97,6 +100,37 @@ describe('slo-harness verify', () => {
     const r = await cli([...VERIFY_DOWN, '--only', 'SLI-l']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/matches no check/);
+  });
+});
+
+describe('verify under Ctrl-C', () => {
+  it('stops waiting for the settle at once and exits 130', async () => {
+    const prom = await emptyPrometheus();
+    try {
+      const child = spawn(
+        process.execPath,
+        [BIN, 'verify', '--prometheus', prom.url, '--since', '1m', '--only', 'SLI-1'],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let err = '';
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      // Settling waits up to four scrape + evaluation intervals (two minutes here) without a signal.
+      const settling = await waitFor(async () => ({ done: err.includes('settling:'), reason: err }), {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      });
+      expect(settling.ok, settling.reason).toBe(true);
+      const sent = Date.now();
+      child.kill('SIGINT');
+      expect(await exited, err).toBe(130);
+      expect(Date.now() - sent).toBeLessThan(5_000);
+      expect(err).toContain('verification interrupted');
+    } finally {
+      await prom.close();
+    }
   });
 });
 

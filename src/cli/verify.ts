@@ -21,6 +21,7 @@ import type { Endpoint } from '../sources/http.ts';
 import type { ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
 import { DEFAULT_CHECKS_DIR, toJson, verify, type VerifyReport } from '../verify/engine.ts';
 import { gateExitCode } from '../util/exit-codes.ts';
+import { withInterrupt } from '../util/interrupt.ts';
 
 /** `--since 2h` (ago) or an ISO-8601 instant. */
 export function parseInstant(text: string, now: number): Date | HarnessError {
@@ -240,21 +241,25 @@ export function registerVerify(program: Command): void {
       // An explicit --telemetry-map wins over the config's telemetry block.
       const telemetry = o.telemetryMap ? undefined : base?.telemetry;
       const ledger = o.ledger ? await readLedger(String(o.ledger)) : undefined;
-      const report = await verify({
-        window: { start: since, end: until },
-        ledger,
-        prometheus,
-        ...(alertmanager ? { alertmanager } : {}),
-        logs,
-        ...(logStore ? { logStore } : {}),
-        checksDir: o.checks as string,
-        targetFile: o.telemetryMap as string | undefined,
-        ...(telemetry ? { telemetry } : {}),
-        only: o.only as string[],
-        scrapeInterval: scrape,
-        evaluationInterval: evalIv,
-        log: (l) => console.error(l),
-      });
+      // Ctrl-C stops verification's waits at once (INTERRUPTED, exit 130).
+      const report = await withInterrupt((signal) =>
+        verify({
+          window: { start: since, end: until },
+          ledger,
+          prometheus,
+          ...(alertmanager ? { alertmanager } : {}),
+          logs,
+          ...(logStore ? { logStore } : {}),
+          checksDir: o.checks as string,
+          targetFile: o.telemetryMap as string | undefined,
+          ...(telemetry ? { telemetry } : {}),
+          only: o.only as string[],
+          scrapeInterval: scrape,
+          evaluationInterval: evalIv,
+          log: (l) => console.error(l),
+          signal,
+        }),
+      );
       if (report instanceof HarnessError) throw report;
       const files = await writeVerifyReports(o, report, ledger, since);
       if (o.json) console.log(JSON.stringify(toJson(report), null, 2));

@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,29 +8,16 @@ import { PROJECT_ROOT } from '../../stack/config.ts';
 import { EventLog } from '../events.ts';
 import { tempDirPerTest } from '../../util/testing/temp-dir.ts';
 import { verifyStageFor } from './verify.ts';
-
-/** A Prometheus that answers every query with an empty vector: no scrape ever arrives. */
-function emptyPrometheus(): Promise<{ server: Server; url: string }> {
-  const server = createServer((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      resolve({ server, url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}` });
-    }),
-  );
-}
+import { emptyPrometheus } from '../testing/empty-prometheus.ts';
 
 describe('the verify stage under Ctrl-C', () => {
-  let prom: { server: Server; url: string };
+  let prom: { url: string; close: () => Promise<void> };
   let dir = '';
   tempDirPerTest('slo-verify-stage-', (d) => (dir = d));
   beforeAll(async () => {
     prom = await emptyPrometheus();
   });
-  afterAll(() => new Promise<void>((r) => prom.server.close(() => r())));
+  afterAll(() => prom.close());
 
   it('stops waiting for the settle at once and ends interrupted, without verdicts', async () => {
     const ledger = JSON.parse(
