@@ -66,6 +66,12 @@ describe('slo-harness run: usage errors', () => {
     expect(state.err).toContain('--state-dir');
   });
 
+  it('rejects an unknown reporter, naming the ones there are', async () => {
+    const r = await runMain(['--reporter', 'json,html']);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toMatch(/unknown reporter "html"[\s\S]*choose from json, junit, markdown/);
+  });
+
   it('needs a config for a named target', async () => {
     const r = await runMain(['--target', 'staging']);
     expect(r.code).toBe(EXIT.usage);
