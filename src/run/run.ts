@@ -52,15 +52,15 @@ export async function executeRun(o: RunHarnessOptions, tasks = runTaskList()): P
     r = await runTasks(tasks, s, {
       signal,
       onTeardownError: (e) => {
-        // The stack's teardown reports its own failure with its own code.
-        if (e.task !== 'stack') {
-          s.write(`warning: ${e.task} teardown failed: ${errorMessage(e.error)}\n`);
-          s.events?.emit({
-            type: 'run.error',
-            code: 'TEARDOWN_FAILED',
-            message: `${e.task}: ${errorMessage(e.error)}`,
-          });
-        }
+        // A teardown that knows its failure names it (STACK_STOP_FAILED); any other is named by its task.
+        const known = e.error instanceof HarnessError;
+        const message = known ? errorMessage(e.error) : `${e.task} teardown failed: ${errorMessage(e.error)}`;
+        s.write(`warning: ${message}\n`);
+        s.events?.emit({
+          type: 'run.error',
+          code: known ? (e.error as HarnessError).code : 'TEARDOWN_FAILED',
+          message,
+        });
       },
     });
   } finally {
@@ -76,7 +76,8 @@ export async function executeRun(o: RunHarnessOptions, tasks = runTaskList()): P
   }
   const status = worstStatus(r.interrupted ? 'interrupted' : undefined, r.error ? 'error' : undefined, s.status);
   const exitCode = STATUS_EXIT[status];
-  const aborted = s.aborted ?? r.interrupted;
+  // Traffic that stopped early, or a run stopped later (e.g. while verifying).
+  const aborted = (s.aborted ?? false) || r.interrupted;
   s.events?.emit({ type: 'run.ended', exitCode, aborted });
   const out: RunOutcome = { status, exitCode, teardownErrors: r.teardownErrors };
   if (r.error) out.error = r.error.error;

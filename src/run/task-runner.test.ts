@@ -169,4 +169,16 @@ describe('executeRun: the one place that decides the exit code', () => {
     expect(out.teardownErrors.map((e) => e.task)).toEqual(['turn']);
     expect(lines.join('')).toContain('warning: turn teardown failed: lock file gone');
   });
+
+  it('a teardown that names its failure keeps its code; the gate still decides', async () => {
+    const lines: string[] = [];
+    const stopFailed = new HarnessError('STACK_STOP_FAILED', 'stopping the embedded stack failed: EPERM');
+    const out = await executeRun({ ...quiet, write: (t) => lines.push(t) }, [
+      { title: 'stack', setup: async () => {}, teardown: () => Promise.reject(stopFailed) },
+      setter('verify', (s) => (s.status = 'fail')),
+    ]);
+    expect(out).toMatchObject({ status: 'fail', exitCode: 1 });
+    expect(out.teardownErrors[0]?.error).toBe(stopFailed);
+    expect(lines.join('')).toContain('warning: stopping the embedded stack failed: EPERM');
+  });
 });

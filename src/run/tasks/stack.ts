@@ -2,7 +2,7 @@ import { embeddedTarget } from '../../config/target.ts';
 import { defaultStateDir } from '../../stack/config.ts';
 import { takeLease, type Lease } from '../../stack/lease.ts';
 import { stackDownIfUnused, stackUp, stackUrls } from '../../stack/lifecycle.ts';
-import { errorMessage } from '../../util/errors.ts';
+import { HarnessError, errorMessage } from '../../util/errors.ts';
 import { need } from '../need.ts';
 import type { Task } from '../task-runner.ts';
 import type { RunState } from '../types.ts';
@@ -56,10 +56,10 @@ export function stackTask(): Task<RunState> {
       try {
         n = await stackDownIfUnused({ ...(s.stateDir ? { stateDir: s.stateDir } : {}), env: s.env });
       } catch (err) {
-        // Reported here with its own code; the task runner keeps it apart from the run's result.
-        s.write(`warning: stopping the embedded stack failed: ${errorMessage(err)}\n`);
-        s.events?.emit({ type: 'run.error', code: 'STACK_STOP_FAILED', message: errorMessage(err) });
-        throw err;
+        // The run reports it (a warning, a run.error event); it never replaces the run's result.
+        throw new HarnessError('STACK_STOP_FAILED', `stopping the embedded stack failed: ${errorMessage(err)}`, {
+          cause: err,
+        });
       }
       if (n !== undefined) {
         s.write(`stopped the embedded stack (${n} processes)\n`);
