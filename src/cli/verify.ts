@@ -19,7 +19,8 @@ import {
 } from '../config/target.ts';
 import type { Endpoint } from '../sources/http.ts';
 import type { ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
-import { DEFAULT_CHECKS_DIR, toJson, verify, type VerifyReport } from '../verify/engine.ts';
+import { DEFAULT_CHECKS_DIR, verify, type VerifyReport } from '../verify/engine.ts';
+import { savedVerification } from '../report/json.ts';
 import { gateExitCode } from '../util/exit-codes.ts';
 import { withInterrupt } from '../util/interrupt.ts';
 
@@ -262,7 +263,7 @@ export function registerVerify(program: Command): void {
       );
       if (report instanceof HarnessError) throw report;
       const files = await writeVerifyReports(o, report, ledger, since);
-      if (o.json) console.log(JSON.stringify(toJson(report), null, 2));
+      if (o.json) console.log(JSON.stringify(savedVerification(report), null, 2));
       else console.log(renderSummary(report, { show: 'all', files }).trimEnd());
       process.exitCode = gateExitCode(report.outcome);
     });

@@ -1,4 +1,4 @@
-import type { VerifyReport } from '../verify/engine.ts';
+import type { Verification } from './reporter.ts';
 import { tally, tallyText } from './tally.ts';
 
 const MARK: Record<string, string> = {
@@ -17,7 +17,7 @@ export interface SummaryOptions {
 }
 
 /** The terminal view of a verification, shared by `run` and `verify`: checks, then the tally. */
-export function renderSummary(r: VerifyReport, opts: SummaryOptions): string {
+export function renderSummary(r: Verification, opts: SummaryOptions): string {
   const lines: string[] = [];
   for (const v of r.verdicts) {
     if (opts.show === 'attention') {

@@ -5,6 +5,7 @@ import type { Profile } from '../load/profile.ts';
 import type { ProgressMode } from '../load/progress.ts';
 import type { ResolvedTarget } from '../config/target.ts';
 import type { VerifyReport } from '../verify/engine.ts';
+import type { Verification } from '../report/reporter.ts';
 import type { EventLog } from './events.ts';
 import type { RunStatus } from './status.ts';
 
@@ -93,6 +94,6 @@ export interface RunState {
   aborted?: boolean;
   /** What a task decided about the run (traffic: error or interrupted; verify: the gate). */
   status?: RunStatus;
-  /** verify */
-  report?: VerifyReport;
+  /** verify: what the report task writes */
+  report?: Verification;
 }

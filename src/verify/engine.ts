@@ -186,9 +186,3 @@ async function judge(
     durationMs: Date.now() - started,
   };
 }
-
-/** The report as saved: verdicts and context, without the bulky raw observations. */
-export function toJson(r: VerifyReport): Omit<VerifyReport, 'observations'> {
-  const { observations: _omit, ...rest } = r;
-  return rest;
-}

@@ -1,4 +1,4 @@
-import type { VerifyReport } from '../../verify/engine.ts';
+import type { Verification } from '../reporter.ts';
 import type { Verdict } from '../../model/verdict.ts';
 
 export const sampleVerdict = (checkId: string, outcome: Verdict['outcome'], reason?: string): Verdict => ({
@@ -14,7 +14,7 @@ export const sampleVerdict = (checkId: string, outcome: Verdict['outcome'], reas
 });
 
 /** A small verification: one pass, one inconclusive (with its reason), one warning. */
-export const sampleReport: VerifyReport = {
+export const sampleReport: Verification = {
   outcome: 'inconclusive',
   verdicts: [
     sampleVerdict('a', 'pass'),
