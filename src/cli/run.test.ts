@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -49,6 +49,27 @@ describe('slo-harness run: usage errors', () => {
     expect(r.code).toBe(EXIT.usage);
     expect(r.err).toContain('/targets/t/api: missing required field "passwordEnv"');
     expect(r.err).toContain('/targets/t/grafana: unknown field');
+  });
+
+  it('refuses a run id that could leave the reports directory, or one that already exists, and a state dir that is a file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-cli-'));
+    const bad = await runMain(['--run-id', '../x', '--reports-dir', dir]);
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.err).toContain('is not a valid run id');
+    await mkdir(join(dir, 'taken'));
+    const taken = await runMain(['--run-id', 'taken', '--reports-dir', dir, '--duration', '1s']);
+    expect(taken.code).toBe(EXIT.usage);
+    expect(taken.err).toContain('run taken already exists');
+    await writeFile(join(dir, 'file'), '');
+    const state = await runMain(['--state-dir', join(dir, 'file'), '--reports-dir', dir]);
+    expect(state.code).toBe(EXIT.usage);
+    expect(state.err).toContain('--state-dir');
+  });
+
+  it('rejects an unknown reporter, naming the ones there are', async () => {
+    const r = await runMain(['--reporter', 'json,html']);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toMatch(/unknown reporter "html"[\s\S]*choose from json, junit, markdown/);
   });
 
   it('needs a config for a named target', async () => {

@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
 import { HarnessError } from '../util/errors.ts';
 import { STOP_SIGNALS } from '../util/interrupt.ts';
-import { runHarness } from '../load/run.ts';
-import { verifyStageFor } from '../verify/run-stage.ts';
+import { executeRun, verifyStageFor } from '../run/run.ts';
+import { reporterOption } from './options.ts';
+import { errorMessage } from '../util/errors.ts';
 import type { Overrides } from '../load/plan.ts';
 import type { ProgressMode } from '../load/progress.ts';
 
@@ -17,6 +18,7 @@ interface RunFlags {
   stateDir?: string;
   progress: 'auto' | ProgressMode;
   runId?: string;
+  reporter: string[];
 }
 
 function positive(flag: string, v: string | undefined): number | undefined {
@@ -54,6 +56,7 @@ export function registerRun(program: Command): void {
     .addOption(
       new Option('--progress <mode>', 'progress display').choices(['auto', 'tty', 'plain', 'off']).default('auto'),
     )
+    .addOption(reporterOption('in the run directory'))
     .action(async (flags: RunFlags) => {
       const overrides: Overrides = {};
       const rate = positive('--rate', flags.rate);
@@ -76,7 +79,7 @@ export function registerRun(program: Command): void {
       };
       for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
       try {
-        const result = await runHarness({
+        const out = await executeRun({
           profile: flags.profile,
           ...(flags.config ? { configFile: flags.config } : {}),
           ...(flags.target ? { target: flags.target } : {}),
@@ -85,19 +88,20 @@ export function registerRun(program: Command): void {
           ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
           ...(flags.runId ? { runId: flags.runId } : {}),
           ...(flags.progress !== 'auto' ? { progress: flags.progress } : {}),
+          ...(flags.reporter.length ? { reporters: flags.reporter } : {}),
           signal: stop.signal,
           forceSignal: force.signal,
           verify: verifyStageFor({ write: (t) => void process.stderr.write(t) }),
         });
-        process.exitCode = result.exitCode;
-      } catch (err) {
-        // Interrupted before traffic (e.g. during stack start-up): nothing is left running.
-        if (err instanceof HarnessError && err.code === 'INTERRUPTED') {
-          process.stderr.write(`interrupted: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);
-          process.exitCode = 130;
-          return;
+        if (out.status === 'interrupted' && out.error !== undefined) {
+          // Interrupted before or during a task (e.g. stack start-up): nothing is left running.
+          const hint = out.error instanceof HarnessError && out.error.hint ? ` (${out.error.hint})` : '';
+          process.stderr.write(`interrupted: ${errorMessage(out.error)}${hint}\n`);
+        } else if (out.error !== undefined) {
+          // A harness failure: main formats it (a configuration error is a usage error, 2).
+          throw out.error;
         }
-        throw err;
+        process.exitCode = out.exitCode;
       } finally {
         for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
       }

@@ -1,5 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { reportersNamed, writeReports } from '../report/registry.ts';
+import { renderSummary } from '../report/summary.ts';
+import { commaList, reporterOption } from './options.ts';
 import type { Ledger } from '../model/ledger.ts';
 import { defaultStateDir } from '../stack/config.ts';
 import { readState } from '../stack/state.ts';
@@ -15,8 +19,10 @@ import {
 } from '../config/target.ts';
 import type { Endpoint } from '../sources/http.ts';
 import type { ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
-import { DEFAULT_CHECKS_DIR, toJson, verify, type VerifyReport } from '../verify/engine.ts';
+import { DEFAULT_CHECKS_DIR, verify, type VerifyReport } from '../verify/engine.ts';
+import { savedVerification } from '../report/json.ts';
 import { gateExitCode } from '../util/exit-codes.ts';
+import { withInterrupt } from '../util/interrupt.ts';
 
 /** `--since 2h` (ago) or an ISO-8601 instant. */
 export function parseInstant(text: string, now: number): Date | HarnessError {
@@ -28,32 +34,29 @@ export function parseInstant(text: string, now: number): Date | HarnessError {
   return new Date(t);
 }
 
-const list = (v: string, acc: string[]) => [
-  ...acc,
-  ...v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-];
-
-const MARK: Record<string, string> = {
-  pass: 'PASS',
-  fail: 'FAIL',
-  warn: 'WARN',
-  inconclusive: 'INCONCLUSIVE',
-  skipped: 'SKIP',
-};
-
-export function printReport(r: VerifyReport): void {
-  for (const v of r.verdicts) {
-    console.log(`${MARK[v.outcome]?.padEnd(12)} ${v.checkId.padEnd(36)} ${v.requirements.join(',')}`);
-    console.log(`             ${v.summary}`);
-    if (v.reason && v.outcome !== 'warn') console.log(`             reason: ${v.reason}`);
-  }
-  const count = (o: string) => r.verdicts.filter((v) => v.outcome === o).length;
-  console.log(
-    `\n${r.outcome.toUpperCase()}: ${count('pass')} pass, ${count('fail')} fail, ${count('warn')} warn, ${count('inconclusive')} inconclusive, ${count('skipped')} skipped (${r.durationMs} ms)`,
+/**
+ * With --out DIR, the same report files `run` writes into its run directory (--reporter
+ * picks them); a reporter that fails is a warning, the others still write.
+ */
+async function writeVerifyReports(
+  o: Record<string, string | string[] | boolean | undefined>,
+  report: VerifyReport,
+  ledger: Ledger | undefined,
+  since: Date,
+): Promise<string[]> {
+  const names = o.reporter as string[];
+  const reporters = reportersNamed(names);
+  if (!o.out) return [];
+  const dir = resolve(String(o.out));
+  await mkdir(dir, { recursive: true });
+  const runId = ledger?.runId ?? `verify-${since.toISOString()}`;
+  const written = await writeReports(
+    reporters,
+    { runId, report, ...(ledger ? { ledger } : {}), env: process.env },
+    dir,
+    (f) => console.error(`verify: warning: the ${f.reporter} reporter failed: ${f.message}`),
   );
+  return written.files;
 }
 
 function parseHeaderEnv(flag: string): [string, string] {
@@ -138,7 +141,7 @@ export function registerVerify(program: Command): void {
     .option('-t, --target <name>', 'target in the config (default: its defaultTarget or only target)')
     .option('--prometheus <url>', 'Prometheus base URL (overrides the config)')
     .option('--alertmanager <url>', 'Alertmanager base URL')
-    .option('--logs <paths>', 'JSON-lines log files or directories (repeatable, comma-separated)', list, [])
+    .option('--logs <paths>', 'JSON-lines log files or directories (repeatable, comma-separated)', commaList, [])
     .option('--elasticsearch <url>', 'read the logs from Elasticsearch instead of files (with --es-index)')
     .option('--es-index <pattern>', 'the Elasticsearch index or pattern holding the application logs, e.g. imageflow-*')
     .option('--es-time-field <field>', 'the time field that places a record in the window (default @timestamp)')
@@ -156,12 +159,19 @@ export function registerVerify(program: Command): void {
       '--telemetry-map <file>',
       'telemetry names mapping (YAML: job, metrics, executionStatus, uninstrumentedRoutes)',
     )
-    .option('--only <ids>', 'check ids or requirement IDs (comma-separated, repeatable)', list, [])
+    .option('--only <ids>', 'check ids or requirement IDs (comma-separated, repeatable)', commaList, [])
     .option('--scrape-interval <d>', "Prometheus scrape interval (default: the embedded stack's, else 15s)")
     .option('--evaluation-interval <d>', 'rule evaluation interval (default: the scrape interval)')
-    .option('--prometheus-header-env <Header=ENV>', 'send header from an environment variable (repeatable)', list, [])
+    .option(
+      '--prometheus-header-env <Header=ENV>',
+      'send header from an environment variable (repeatable)',
+      commaList,
+      [],
+    )
     .option('--state-dir <dir>', 'embedded stack state directory')
     .option('--json', 'print the verdicts as JSON')
+    .option('--out <dir>', 'also write the report files there (verdicts.json, junit.xml, summary.md)')
+    .addOption(reporterOption('written with --out'))
     .action(async (o: Record<string, string | string[] | boolean | undefined>) => {
       const now = Date.now();
       const since = parseInstant(String(o.since), now);
@@ -169,6 +179,13 @@ export function registerVerify(program: Command): void {
       const until = o.until ? parseInstant(String(o.until), now) : new Date(now);
       if (until instanceof HarnessError) throw until;
       if (until <= since) throw new HarnessError('CONFIG_TIME', '--until must be after --since');
+      // Named formats that go nowhere are a mistake worth saying, before anything is queried.
+      if ((o.reporter as string[]).length && !o.out) {
+        throw new HarnessError('CONFIG_REPORTER', '--reporter needs --out DIR (where the report files go)', {
+          hint: 'e.g. --out reports/verify-nightly --reporter junit',
+        });
+      }
+      reportersNamed(o.reporter as string[]);
       // Flags name backends; a URL with credentials in it is refused before anything is read.
       const promFlag = o.prometheus ? backendUrlFromFlag('--prometheus', String(o.prometheus)) : undefined;
       const amFlag = o.alertmanager ? backendUrlFromFlag('--alertmanager', String(o.alertmanager)) : undefined;
@@ -225,24 +242,29 @@ export function registerVerify(program: Command): void {
       // An explicit --telemetry-map wins over the config's telemetry block.
       const telemetry = o.telemetryMap ? undefined : base?.telemetry;
       const ledger = o.ledger ? await readLedger(String(o.ledger)) : undefined;
-      const report = await verify({
-        window: { start: since, end: until },
-        ledger,
-        prometheus,
-        ...(alertmanager ? { alertmanager } : {}),
-        logs,
-        ...(logStore ? { logStore } : {}),
-        checksDir: o.checks as string,
-        targetFile: o.telemetryMap as string | undefined,
-        ...(telemetry ? { telemetry } : {}),
-        only: o.only as string[],
-        scrapeInterval: scrape,
-        evaluationInterval: evalIv,
-        log: (l) => console.error(l),
-      });
+      // Ctrl-C stops verification's waits at once (INTERRUPTED, exit 130).
+      const report = await withInterrupt((signal) =>
+        verify({
+          window: { start: since, end: until },
+          ledger,
+          prometheus,
+          ...(alertmanager ? { alertmanager } : {}),
+          logs,
+          ...(logStore ? { logStore } : {}),
+          checksDir: o.checks as string,
+          targetFile: o.telemetryMap as string | undefined,
+          ...(telemetry ? { telemetry } : {}),
+          only: o.only as string[],
+          scrapeInterval: scrape,
+          evaluationInterval: evalIv,
+          log: (l) => console.error(l),
+          signal,
+        }),
+      );
       if (report instanceof HarnessError) throw report;
-      if (o.json) console.log(JSON.stringify(toJson(report), null, 2));
-      else printReport(report);
+      const files = await writeVerifyReports(o, report, ledger, since);
+      if (o.json) console.log(JSON.stringify(savedVerification(report), null, 2));
+      else console.log(renderSummary(report, { show: 'all', files }).trimEnd());
       process.exitCode = gateExitCode(report.outcome);
     });
 }

@@ -1,4 +1,8 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Verdict } from '../model/verdict.ts';
+import type { Reporter } from './reporter.ts';
+import { tally } from './tally.ts';
 
 export interface JunitInput {
   /** The suite's name, e.g. the run id. */
@@ -25,7 +29,7 @@ const esc = (s: string) =>
  * checks are `<skipped>`; warnings pass with their message in `<system-out>`.
  */
 export function toJunit(input: JunitInput): string {
-  const count = (o: string) => input.verdicts.filter((v) => v.outcome === o).length;
+  const t = tally(input.verdicts);
   const cases = input.verdicts.map((v) => {
     const evidence = [
       v.summary,
@@ -52,11 +56,26 @@ export function toJunit(input: JunitInput): string {
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="slo-harness" tests="${input.verdicts.length}" failures="${count('fail')}" errors="${count('inconclusive')}" skipped="${count('skipped')}" time="${(input.durationMs / 1000).toFixed(3)}">`,
-    `  <testsuite name="${esc(input.name)}" tests="${input.verdicts.length}" failures="${count('fail')}" errors="${count('inconclusive')}" skipped="${count('skipped')}" timestamp="${esc(input.timestamp)}" time="${(input.durationMs / 1000).toFixed(3)}">`,
+    `<testsuites name="slo-harness" tests="${input.verdicts.length}" failures="${t.fail}" errors="${t.inconclusive}" skipped="${t.skipped}" time="${(input.durationMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="${esc(input.name)}" tests="${input.verdicts.length}" failures="${t.fail}" errors="${t.inconclusive}" skipped="${t.skipped}" timestamp="${esc(input.timestamp)}" time="${(input.durationMs / 1000).toFixed(3)}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
     '',
   ].join('\n');
 }
+
+/** junit.xml, for CI test reporters. */
+export const junitReporter: Reporter = {
+  name: 'junit',
+  async write(data, dir) {
+    const path = join(dir, 'junit.xml');
+    // The traffic window's start when there was traffic, else the judged window's.
+    const timestamp = data.ledger?.window.start ?? new Date(data.report.context.window.start * 1000).toISOString();
+    await writeFile(
+      path,
+      toJunit({ name: data.runId, timestamp, durationMs: data.report.durationMs, verdicts: data.report.verdicts }),
+    );
+    return [path];
+  },
+};

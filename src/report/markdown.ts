@@ -1,6 +1,10 @@
+import { appendFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Ledger } from '../model/ledger.ts';
 import type { Outcome, Verdict } from '../model/verdict.ts';
 import { coverageOf } from './coverage.ts';
+import type { Reporter } from './reporter.ts';
+import { tally, tallyText } from './tally.ts';
 
 export interface MarkdownInput {
   runId: string;
@@ -25,13 +29,9 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
  * every failed/inconclusive check with its evidence, and the coverage per requirement ID.
  */
 export function toMarkdown(input: MarkdownInput): string {
-  const n = (o: Outcome) => input.verdicts.filter((v) => v.outcome === o).length;
   const out: string[] = [];
   out.push(`## SLO harness: ${ICON[input.outcome]} — run \`${input.runId}\``, '');
-  out.push(
-    `${n('pass')} pass · ${n('fail')} fail · ${n('warn')} warn · ${n('inconclusive')} inconclusive · ${n('skipped')} skipped`,
-    '',
-  );
+  out.push(tallyText(tally(input.verdicts), ' · '), '');
   const l = input.ledger;
   if (l) {
     const outcomes = Object.entries(l.executions.byOutcome)
@@ -70,3 +70,21 @@ export function toMarkdown(input: MarkdownInput): string {
   out.push('', '</details>', '');
   return out.join('\n');
 }
+
+/** summary.md for people; also appended to GitHub's job summary when the run is an Actions step. */
+export const markdownReporter: Reporter = {
+  name: 'markdown',
+  async write(data, dir) {
+    const path = join(dir, 'summary.md');
+    const md = toMarkdown({
+      runId: data.runId,
+      outcome: data.report.outcome,
+      verdicts: data.report.verdicts,
+      ...(data.ledger ? { ledger: data.ledger } : {}),
+    });
+    await writeFile(path, md);
+    const step = data.env.GITHUB_STEP_SUMMARY;
+    if (step) await appendFile(step, md + '\n');
+    return [path];
+  },
+};

@@ -49,6 +49,8 @@ export interface VerifyOptions {
   settleJobs?: string[];
   log?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Ctrl-C: the settle waits stop and verify answers INTERRUPTED instead of judging. */
+  signal?: AbortSignal;
 }
 
 export interface VerifyReport {
@@ -124,7 +126,7 @@ async function judge(
     log: (line: string) => void;
     started: number;
   },
-): Promise<VerifyReport> {
+): Promise<VerifyReport | HarnessError> {
   const { target, checks, win, scrape, evalIv, backends, log, started } = s;
 
   const startS = win.start.getTime() / 1000;
@@ -137,6 +139,7 @@ async function judge(
     settled = await settle(prometheus, opts.settleJobs ?? [target.job], endS, {
       timeoutMs: opts.settleTimeoutMs ?? Math.max(10_000, 4 * (scrape + evalIv) * 1000),
       evaluationIntervalSeconds: evalIv,
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
     log(`settle: ${settled.reason} (${settled.waitedMs} ms)`);
   }
@@ -146,6 +149,7 @@ async function judge(
     log(`settling: waiting for the log store to hold the run's last logged request`);
     const l = await settleLogs({ findTraces: store }, opts.ledger, target.uninstrumentedRoutes, {
       timeoutMs: opts.settleTimeoutMs ?? 30_000,
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
     log(`log store: ${l.reason} (${l.waitedMs} ms)`);
     logSettle = { ok: l.ok, reason: l.reason };
@@ -168,6 +172,9 @@ async function judge(
   };
   if (settled) ctx.settle = { ok: settled.ok, reason: settled.reason, lastScrape: settled.lastScrape };
   if (logSettle) ctx.logSettle = logSettle;
+  // Verdicts on a window whose settle was cut short would judge half-arrived telemetry.
+  if (opts.signal?.aborted)
+    return new HarnessError('INTERRUPTED', 'verification interrupted', { hint: 'no verdicts were written' });
   const observations = await collect(checks, ctx, opts.ledger, backends);
   const verdicts = evaluate(checks, observations, opts.ledger, ctx);
   return {
@@ -178,10 +185,4 @@ async function judge(
     observations,
     durationMs: Date.now() - started,
   };
-}
-
-/** The report as saved: verdicts and context, without the bulky raw observations. */
-export function toJson(r: VerifyReport): Omit<VerifyReport, 'observations'> {
-  const { observations: _omit, ...rest } = r;
-  return rest;
 }

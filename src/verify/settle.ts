@@ -23,7 +23,14 @@ export async function settle(
   prom: PrometheusSource,
   jobs: string[],
   after: number,
-  opts: { timeoutMs: number; intervalMs?: number; evaluationIntervalSeconds?: number; now?: () => number },
+  opts: {
+    timeoutMs: number;
+    intervalMs?: number;
+    evaluationIntervalSeconds?: number;
+    now?: () => number;
+    /** Stops the wait (Ctrl-C): the result is not ok, the reason says interrupted. */
+    signal?: AbortSignal;
+  },
 ): Promise<SettleResult> {
   const now = opts.now ?? (() => Date.now() / 1000);
   const evalLag = opts.evaluationIntervalSeconds ?? 0;
@@ -56,7 +63,7 @@ export async function settle(
         return { done: false, reason: 'waiting one rule evaluation interval', value: firstAfter };
       return { done: true, value: firstAfter, reason: 'scraped after traffic ended' };
     },
-    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 500, abort: () => fatal },
+    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 500, abort: () => fatal ?? interrupted(opts.signal) },
   );
   if (w.ok) return { ok: true, reason: w.reason, lastScrape: w.value, waitedMs: w.elapsedMs };
   // Report the newest scrape we know of so the truth checks can state their tolerance.
@@ -69,6 +76,8 @@ export async function settle(
     waitedMs: w.elapsedMs,
   };
 }
+
+const interrupted = (signal: AbortSignal | undefined) => (signal?.aborted ? 'interrupted' : undefined);
 
 /** Errors that waiting will not cure: stop waiting at once. */
 const PERMANENT = /^(CONFIG_|SOURCE_HTTP$|SOURCE_NO_INDEX|SOURCE_NOT_ELASTICSEARCH|SOURCE_BAD_RESPONSE)/;
@@ -83,7 +92,7 @@ export async function settleLogs(
   logs: Pick<LogStore, 'findTraces'>,
   ledger: Ledger,
   unlogged: string[],
-  opts: { timeoutMs: number; intervalMs?: number },
+  opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal },
 ): Promise<SettleResult> {
   const last = loggedSamples(ledger, unlogged, -Infinity, Infinity)
     .sort((a, b) => Date.parse(a.time) - Date.parse(b.time))
@@ -102,7 +111,7 @@ export async function settleLogs(
       const found = r.found.includes(last.traceId);
       return { done: found, reason: found ? 'found' : `trace ${last.traceId} (${last.route}) not in the store yet` };
     },
-    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 500, abort: () => fatal },
+    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 500, abort: () => fatal ?? interrupted(opts.signal) },
   );
   return {
     ok: w.ok,

@@ -31,6 +31,7 @@ export type RunEvent =
       reason?: string;
     }
   | { type: 'verify.ended'; outcome: string; counts: Record<string, number>; path: string; durationMs: number }
+  | { type: 'report.failed'; reporter: string; message: string }
   | { type: 'run.aborted'; signal: string }
   | { type: 'run.error'; code: string; message: string }
   | { type: 'run.ended'; exitCode: number; aborted: boolean };

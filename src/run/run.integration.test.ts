@@ -9,13 +9,13 @@ import type { Ledger } from '../model/ledger.ts';
 import { waitFor } from '../util/wait.ts';
 import { readPidFiles } from '../stack/state.ts';
 import { runHarness } from './run.ts';
-import { verifyStageFor } from '../verify/run-stage.ts';
-import { commandOf, descendants, stillAlive } from './testing/proc-tree.ts';
+import { verifyStageFor } from './tasks/verify.ts';
+import { commandOf, descendants, stillAlive } from '../load/testing/proc-tree.ts';
 import { filesOnlyArch4 } from '../verify/testing/report-helpers.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
-const TINY = join(HERE, 'testdata', 'tiny.yaml');
+const TINY = join(HERE, '..', 'load', 'testdata', 'tiny.yaml');
 
 /**
  * The CLI in its own process group, like a shell job (a group-wide SIGINT is exactly what a
@@ -34,6 +34,16 @@ function spawnCli(args: string[]) {
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return { child, exited, pid: child.pid as number, output: () => out };
 }
+
+/** Waits (15 s at most) until none of `pids` is alive; the reason names the ones left. */
+const allGone = (pids: number[]) =>
+  waitFor(
+    async () => {
+      const alive = stillAlive(pids);
+      return { done: alive.length === 0, reason: alive.map((p) => `${p}: ${commandOf(p)}`).join('; ') };
+    },
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
 
 describe('run against the embedded default (real stack + reference ImageFlowCanvas)', () => {
   it('runs a short profile end to end; recorded trace IDs resolve in Jaeger', async () => {
@@ -157,13 +167,7 @@ describe('run against the embedded default (real stack + reference ImageFlowCanv
     ]);
     expect(code, output()).toBe(130);
 
-    const gone = await waitFor(
-      async () => {
-        const alive = stillAlive(recorded);
-        return { done: alive.length === 0, reason: alive.map((p) => `${p}: ${commandOf(p)}`).join('; ') };
-      },
-      { timeoutMs: 15_000, intervalMs: 100 },
-    );
+    const gone = await allGone(recorded);
     expect(gone.ok, `left running: ${gone.reason}`).toBe(true);
 
     const runDir = join(reports, 'interrupted');
@@ -203,13 +207,7 @@ describe('run against the embedded default (real stack + reference ImageFlowCanv
     const recorded = [...new Set([...descendants(pid), ...(spawned.value ?? []).map((p) => p.pid)])];
     process.kill(-pid, 'SIGINT');
     expect(await exited, output()).toBe(130);
-    const gone = await waitFor(
-      async () => {
-        const alive = stillAlive(recorded);
-        return { done: alive.length === 0, reason: alive.map((p) => `${p}: ${commandOf(p)}`).join('; ') };
-      },
-      { timeoutMs: 15_000, intervalMs: 100 },
-    );
+    const gone = await allGone(recorded);
     expect(gone.ok, `left running: ${gone.reason}`).toBe(true);
     expect(output()).not.toContain('traffic:');
   }, 120_000);

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ledger } from '../model/ledger.ts';
 import { HarnessError } from '../util/errors.ts';
 import { runHarness } from './run.ts';
-import { startFakeImageflow, type FakeServer } from './testing/fake-imageflow.ts';
+import { startFakeImageflow, type FakeServer } from '../load/testing/fake-imageflow.ts';
 
-const TINY = join(dirname(fileURLToPath(import.meta.url)), 'testdata', 'tiny.yaml');
+const TINY = join(dirname(fileURLToPath(import.meta.url)), '..', 'load', 'testdata', 'tiny.yaml');
 
 /** `run` against a configured (non-embedded) target: the fake API on loopback, real k6. */
 describe('run against a configured target', () => {
