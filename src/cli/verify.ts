@@ -8,7 +8,7 @@ import type { Ledger } from '../model/ledger.ts';
 import { defaultStateDir } from '../stack/config.ts';
 import { readState } from '../stack/state.ts';
 import { HarnessError } from '../util/errors.ts';
-import { parseDuration } from '../util/duration.ts';
+import { parseDuration, requireDurationMs } from '../util/duration.ts';
 import {
   backendUrlFromFlag,
   configPathFor,
@@ -169,6 +169,11 @@ export function registerVerify(program: Command): void {
       [],
     )
     .option('--state-dir <dir>', 'embedded stack state directory')
+    .option(
+      '--deadline <duration>',
+      'one overall deadline for the whole verification, settling included (default: the settle budget + 2m); ' +
+        'what a slow or failing backend has not answered by then is inconclusive',
+    )
     .option('--json', 'print the verdicts as JSON')
     .option('--out <dir>', 'also write the report files there (verdicts.json, junit.xml, summary.md)')
     .addOption(reporterOption('written with --out'))
@@ -242,6 +247,7 @@ export function registerVerify(program: Command): void {
       // An explicit --telemetry-map wins over the config's telemetry block.
       const telemetry = o.telemetryMap ? undefined : base?.telemetry;
       const ledger = o.ledger ? await readLedger(String(o.ledger)) : undefined;
+      const deadlineMs = o.deadline ? requireDurationMs(String(o.deadline), '--deadline') : undefined;
       // Ctrl-C stops verification's waits at once (INTERRUPTED, exit 130).
       const report = await withInterrupt((signal) =>
         verify({
@@ -259,6 +265,7 @@ export function registerVerify(program: Command): void {
           evaluationInterval: evalIv,
           log: (l) => console.error(l),
           signal,
+          ...(deadlineMs !== undefined ? { deadlineMs } : {}),
         }),
       );
       if (report instanceof HarnessError) throw report;

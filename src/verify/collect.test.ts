@@ -4,6 +4,8 @@ import type { AlertmanagerRequest, PrometheusRequest } from '../model/request.ts
 import type { Backend } from '../sources/backend.ts';
 import type { PrometheusBackend, PrometheusSource } from '../sources/prometheus.ts';
 import { collect } from './collect.ts';
+import { settle } from './settle.ts';
+import { HarnessError } from '../util/errors.ts';
 import type { Check } from './kinds/index.ts';
 import { ctxAt } from './testkit.ts';
 
@@ -72,5 +74,38 @@ describe('collect()', () => {
     };
     const obs = await collect([flags('f1')], ctxAt(), undefined, { metrics: broken });
     expect(obs.f1?.main).toEqual({ kind: 'error', backend: 'prometheus', code: 'SOURCE_FAILED', message: 'boom' });
+  });
+});
+
+describe('collect() under the overall deadline', () => {
+  it('fetches nothing once the deadline has passed: each request is a VERIFY_DEADLINE error, never a value', async () => {
+    const asked: PrometheusRequest[] = [];
+    let clock = 1_000;
+    const obs = await collect(
+      [flags('f1'), alertPath],
+      ctxAt(),
+      undefined,
+      { metrics: fakeMetrics(asked) },
+      {
+        concurrency: 1,
+        deadlineAt: 1_500,
+        // The first fetch happens in time; then the clock passes the deadline.
+        now: () => (clock += 400),
+      },
+    );
+    expect(asked.length).toBe(1);
+    expect(obs.am?.promAlerts).toMatchObject({ kind: 'error', code: 'VERIFY_DEADLINE' });
+  });
+});
+
+describe('settle()', () => {
+  it('gives up at once on a Prometheus that keeps answering 5xx, not at the end of its budget', async () => {
+    const broken = {
+      lastScrape: () =>
+        Promise.resolve(new HarnessError('SOURCE_HTTP_5XX', 'prometheus answered HTTP 500: a server error')),
+    } as unknown as PrometheusSource;
+    const r = await settle(broken, ['backend-api'], Date.now() / 1000, { timeoutMs: 60_000, intervalMs: 10 });
+    expect(r.ok).toBe(false);
+    expect(r.reason).toMatch(/HTTP 500.*3 polls running/);
   });
 });

@@ -29,8 +29,10 @@ export async function collect(
   ctx: EvalContext,
   ledger: Ledger | undefined,
   backends: Backends,
-  concurrency = 6,
+  opts: { concurrency?: number; deadlineAt?: number; now?: () => number } = {},
 ): Promise<Observations> {
+  const concurrency = opts.concurrency ?? 6;
+  const now = opts.now ?? Date.now;
   const plan = checks.flatMap((c) =>
     requestsFor(c, ctx, ledger).map((r) => ({ check: c.id, req: r, key: JSON.stringify({ ...r, key: undefined }) })),
   );
@@ -41,6 +43,16 @@ export async function collect(
     while (next < plan.length) {
       const item = plan[next++]!;
       let p = cache.get(item.key);
+      if (!p && opts.deadlineAt !== undefined && now() > opts.deadlineAt) {
+        // Past the overall deadline nothing new is fetched: not observed, never passed.
+        p = Promise.resolve({
+          kind: 'error' as const,
+          backend: item.req.backend,
+          code: 'VERIFY_DEADLINE',
+          message: 'not fetched: the verification deadline had passed (a slow or failing backend; see --deadline)',
+        });
+        cache.set(item.key, p);
+      }
       if (!p) {
         p = fetchOne(item.req, backends).catch((err: unknown) => ({
           kind: 'error' as const,

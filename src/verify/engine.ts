@@ -51,6 +51,18 @@ export interface VerifyOptions {
   env?: NodeJS.ProcessEnv;
   /** Ctrl-C: the settle waits stop and verify answers INTERRUPTED instead of judging. */
   signal?: AbortSignal;
+  /**
+   * One overall deadline for the whole verification (settling included), from its start:
+   * past it, nothing more is fetched and what was not fetched is inconclusive, so a slow or
+   * failing backend cannot keep verification going for minutes. Default: the settle budget
+   * plus two minutes (`defaultDeadlineMs`).
+   */
+  deadlineMs?: number;
+}
+
+/** The settle budget plus two minutes for the queries: what `--deadline` defaults to. */
+export function defaultDeadlineMs(settleTimeoutMs: number): number {
+  return settleTimeoutMs + 120_000;
 }
 
 export interface VerifyReport {
@@ -131,13 +143,17 @@ async function judge(
 
   const startS = win.start.getTime() / 1000;
   const endS = win.end.getTime() / 1000;
+  const settleBudget = opts.settleTimeoutMs ?? Math.max(10_000, 4 * (scrape + evalIv) * 1000);
+  const deadlineAt = started + (opts.deadlineMs ?? defaultDeadlineMs(settleBudget));
+  // A settle wait never runs past the overall deadline.
+  const budget = (ms: number) => Math.max(0, Math.min(ms, deadlineAt - Date.now()));
   let settled: SettleResult | undefined;
   const wantSettle = opts.settle ?? Date.now() / 1000 - endS < 10 * scrape;
   const prometheus = backends.metrics?.source;
   if (prometheus && wantSettle) {
     log(`settling: waiting for the first scrape after ${win.end.toISOString()}`);
     settled = await settle(prometheus, opts.settleJobs ?? [target.job], endS, {
-      timeoutMs: opts.settleTimeoutMs ?? Math.max(10_000, 4 * (scrape + evalIv) * 1000),
+      timeoutMs: budget(settleBudget),
       evaluationIntervalSeconds: evalIv,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
@@ -148,7 +164,7 @@ async function judge(
   if (store && opts.ledger && wantSettle) {
     log(`settling: waiting for the log store to hold the run's last logged request`);
     const l = await settleLogs({ findTraces: store }, opts.ledger, target.uninstrumentedRoutes, {
-      timeoutMs: opts.settleTimeoutMs ?? 30_000,
+      timeoutMs: budget(opts.settleTimeoutMs ?? 30_000),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     log(`log store: ${l.reason} (${l.waitedMs} ms)`);
@@ -175,7 +191,7 @@ async function judge(
   // Verdicts on a window whose settle was cut short would judge half-arrived telemetry.
   if (opts.signal?.aborted)
     return new HarnessError('INTERRUPTED', 'verification interrupted', { hint: 'no verdicts were written' });
-  const observations = await collect(checks, ctx, opts.ledger, backends);
+  const observations = await collect(checks, ctx, opts.ledger, backends, { deadlineAt });
   const verdicts = evaluate(checks, observations, opts.ledger, ctx);
   return {
     outcome: overall(verdicts),

@@ -38,6 +38,9 @@ export async function settle(
   let firstAfter: number | undefined;
   // An unreachable Prometheus will not become reachable by waiting for scrapes: stop early.
   let fatal: string | undefined;
+  // A server error that outlasts the source's own retries three polls running is a broken
+  // Prometheus, not a lagging one: waiting out the whole settle budget would not cure it.
+  let serverErrors = 0;
   const w = await waitFor<number>(
     async () => {
       const stamps: number[] = [];
@@ -46,8 +49,10 @@ export async function settle(
         if (t instanceof HarnessError) {
           // Nor will refused credentials, a redirect or a non-Prometheus answer.
           if (t.code === 'SOURCE_UNREACHABLE' || !isTransient(t)) fatal = t.message;
+          if (t.code === 'SOURCE_HTTP_5XX' && ++serverErrors >= 3) fatal = `${t.message} (3 polls running)`;
           return { done: false, reason: t.message };
         }
+        serverErrors = 0;
         if (t === undefined) return { done: false, reason: `no scrape of job ${job} yet` };
         stamps.push(t);
       }
