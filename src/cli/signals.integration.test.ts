@@ -1,15 +1,12 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appLogPath } from '../stack/components.ts';
 import { commandOf, descendants, stillAlive } from '../load/testing/proc-tree.ts';
 import { waitFor } from '../util/wait.ts';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { spawnCli } from './testing/spawn-cli.ts';
 
 // A minute of steady API traffic: long enough that a stop that does not reach the harness
 // shows up as requests long after the kill.
@@ -43,19 +40,10 @@ async function startRun(dir: string) {
   const profile = join(dir, 'long.yaml');
   await writeFile(profile, LONG);
   const stateDir = join(dir, 'state');
-  const child = spawn(
-    'npx',
-    ['slo-harness', 'run', '--profile', profile, '--reports-dir', join(dir, 'reports'), '--state-dir', stateDir],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-      env: { ...process.env, SLO_HARNESS_PORTS: 'ephemeral' },
-    },
+  const { child, output } = spawnCli(
+    ['run', '--profile', profile, '--reports-dir', join(dir, 'reports'), '--state-dir', stateDir],
+    { via: 'npx' },
   );
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const traffic = await waitFor(
     async () => {
       const n = requestTimes(stateDir).length;
@@ -64,11 +52,11 @@ async function startRun(dir: string) {
     {
       timeoutMs: 240_000,
       intervalMs: 200,
-      abort: () => (child.exitCode !== null ? `exited early: ${out}` : undefined),
+      abort: () => (child.exitCode !== null ? `exited early: ${output()}` : undefined),
     },
   );
   expect(traffic.ok, traffic.reason).toBe(true);
-  return { child, stateDir, dir, output: () => out };
+  return { child, stateDir, dir, output };
 }
 
 describe.each(['SIGTERM', 'SIGKILL'] as const)('%s to the npx process stops the run', (sig) => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Ledger } from '../model/ledger.ts';
 import { waitFor } from '../util/wait.ts';
+import { spawnCli } from '../cli/testing/spawn-cli.ts';
 import { readPidFiles } from '../stack/state.ts';
 import { runHarness } from './run.ts';
 import { verifyStageFor } from './tasks/verify.ts';
@@ -14,26 +14,7 @@ import { commandOf, descendants, stillAlive } from '../load/testing/proc-tree.ts
 import { filesOnlyArch4 } from '../verify/testing/report-helpers.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, '..', '..');
 const TINY = join(HERE, '..', 'load', 'testdata', 'tiny.yaml');
-
-/**
- * The CLI in its own process group, like a shell job (a group-wide SIGINT is exactly what a
- * terminal's Ctrl-C sends), with its combined output collected.
- */
-function spawnCli(args: string[]) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'slo-harness.mjs'), ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-    env: { ...process.env, SLO_HARNESS_PORTS: 'ephemeral' },
-  });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, exited, pid: child.pid as number, output: () => out };
-}
 
 /** Waits (15 s at most) until none of `pids` is alive; the reason names the ones left. */
 const allGone = (pids: number[]) =>

@@ -139,8 +139,9 @@ describe('ground truth against telemetry', () => {
     expect(JSON.stringify(v.details)).toMatch(/rate × gap = 84/);
   });
 
-  it('availability: a service counting its 500s as 200s fails with both numbers', () => {
-    const ledger = ledgerOf({
+  /** The client saw 50 of the 400 executions POSTs answer 500. */
+  const ledgerWith5xx = () =>
+    ledgerOf({
       requests: {
         ...ledgerOf().requests,
         byStatusClass: { '2xx': 950, '5xx': 50 },
@@ -150,6 +151,9 @@ describe('ground truth against telemetry', () => {
         ],
       },
     });
+
+  it('availability: a service counting its 500s as 200s fails with both numbers', () => {
+    const ledger = ledgerWith5xx();
     const lying = evaluateOne(truth('availability'), { before: vec(), after: reqs(600, 400) }, ledger, ctxAt());
     expect(lying.outcome).toBe('fail');
     expect(lying.summary).toMatch(/telemetry availability 100 % vs client 95 %/);
@@ -158,16 +162,7 @@ describe('ground truth against telemetry', () => {
   });
 
   it('request count: 500s counted as 200s fail by status class although the total matches', () => {
-    const ledger = ledgerOf({
-      requests: {
-        ...ledgerOf().requests,
-        byStatusClass: { '2xx': 950, '5xx': 50 },
-        byRoute: [
-          { ...ledgerOf().requests.byRoute[0]! },
-          { ...ledgerOf().requests.byRoute[1]!, byStatusClass: { '2xx': 350, '5xx': 50 } },
-        ],
-      },
-    });
+    const ledger = ledgerWith5xx();
     const lying = evaluateOne(truth('request-count'), { before: vec(), after: reqs(600, 400) }, ledger, ctxAt());
     expect(lying.outcome).toBe('fail');
     expect(lying.observed).toBe(1000);
@@ -342,21 +337,21 @@ describe('ground truth against telemetry', () => {
         maxInFlight: 4,
       },
     });
-    const v = evaluateOne(
-      truth('executions'),
-      { before: zero, after: vec([{ status: 'success' }, 41], [{ status: 'failed' }, 0], [{ status: 'error' }, 0]) },
-      ledger,
-      ctxAt(),
-    );
+    const judge = (success: number) =>
+      evaluateOne(
+        truth('executions'),
+        {
+          before: zero,
+          after: vec([{ status: 'success' }, success], [{ status: 'failed' }, 0], [{ status: 'error' }, 0]),
+        },
+        ledger,
+        ctxAt(),
+      );
+    const v = judge(41);
     expect(v.outcome).toBe('pass');
     expect(v.summary).toMatch(/success: telemetry 41 \/ client 38.*allowed ±3/);
     // Four lost on the server are more than the three the client could not see end.
-    const lost = evaluateOne(
-      truth('executions'),
-      { before: zero, after: vec([{ status: 'success' }, 34], [{ status: 'failed' }, 0], [{ status: 'error' }, 0]) },
-      ledger,
-      ctxAt(),
-    );
+    const lost = judge(34);
     expect(lost.outcome).toBe('fail');
   });
 

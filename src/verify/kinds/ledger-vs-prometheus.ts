@@ -121,13 +121,16 @@ export function evalTruth(
 
 type Common = Pick<Verdict, 'queries' | 'range' | 'links'>;
 
-function requestTruth(
+/** One truth comparison: the counter readings at the window's start and end against the ledger. */
+type TruthJudge = (
   check: TruthCheck,
   v: { before: VectorObs; after: VectorObs },
   ctx: EvalContext,
   ledger: Ledger,
   common: Common,
-): Verdict {
+) => Verdict;
+
+const requestTruth: TruthJudge = (check, v, ctx, ledger, common) => {
   const d = deltas(v.before, v.after, (l) => `${routeKey(l)}|${classOf(l.code ?? '')}`);
   if (typeof d === 'string') return verdict(check, 'inconclusive', d, { ...common, reason: d });
   // Judge only the routes the client drove: probes and scrapes of other routes are not traffic.
@@ -270,7 +273,7 @@ function requestTruth(
       details: { ...details, goodTelemetry: serverGood, goodClient: clientGood },
     },
   );
-}
+};
 
 /** The cumulative count at `le` from a client summary, if the grid has that bound. */
 function clientAt(l: LatencySummary, le: number): number | undefined {
@@ -352,13 +355,7 @@ function latencyTruth(
   );
 }
 
-function executionTruth(
-  check: TruthCheck,
-  v: { before: VectorObs; after: VectorObs },
-  ctx: EvalContext,
-  ledger: Ledger,
-  common: Common,
-): Verdict {
+const executionTruth: TruthJudge = (check, v, ctx, ledger, common) => {
   const d = deltas(v.before, v.after, (l) => l.status ?? '');
   if (typeof d === 'string') return verdict(check, 'inconclusive', d, { ...common, reason: d });
   const created = ledger.executions.created;
@@ -395,7 +392,7 @@ function executionTruth(
       },
     },
   });
-}
+};
 
 /** Queries of the ground-truth checks, built from the target's metric names. */
 export function truthQuery(check: TruthCheck, t: TelemetryNames): string {
