@@ -17,7 +17,7 @@ export async function waitForBaselineScrape(opts: {
   scrapeInterval?: string;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
-}): Promise<{ ok: boolean; reason: string; waitedMs: number }> {
+}): Promise<{ ok: boolean; reason: string; waitedMs: number; at?: number }> {
   const since = Date.now() / 1000;
   const scrapeS = parseDuration(opts.scrapeInterval ?? '15s') ?? 15;
   const prom = prometheusSource({ timeoutMs: 5000, retries: 0, ...opts.prometheus }, opts.env ?? process.env);
@@ -29,7 +29,7 @@ export async function waitForBaselineScrape(opts: {
       if (v instanceof HarnessError) return { done: false, reason: v.message };
       const last = Math.max(...v.samples.map((s) => s.value), 0);
       return last >= since
-        ? { done: true, reason: `job "${opts.job}" scraped at ${new Date(last * 1000).toISOString()}` }
+        ? { done: true, value: last, reason: `job "${opts.job}" scraped at ${new Date(last * 1000).toISOString()}` }
         : {
             done: false,
             reason: last
@@ -43,5 +43,10 @@ export async function waitForBaselineScrape(opts: {
       abort: () => (opts.signal?.aborted ? 'interrupted' : undefined),
     },
   );
-  return { ok: r.ok, reason: r.reason, waitedMs: r.elapsedMs };
+  return {
+    ok: r.ok,
+    reason: r.reason,
+    waitedMs: r.elapsedMs,
+    ...(r.ok && r.value !== undefined ? { at: r.value } : {}),
+  };
 }

@@ -16,6 +16,12 @@ export interface EvalContext {
   /** Backends that are configured; a check whose backend is absent is skipped. */
   backends: Record<BackendName, boolean>;
   target: TelemetryNames;
+  /**
+   * The run's baseline scrape (unix s), taken after the stack (re)started and before traffic:
+   * window-start readings use only samples from then on, so a previous process's last sample,
+   * still within Prometheus' lookback, is never read as this run's starting point.
+   */
+  baselineAt?: number;
 }
 
 /** How the deployment names things the spec leaves open (defaults: the reference system). */

@@ -19,6 +19,8 @@ export interface VerifyContext {
   events: EventLog;
   /** Fires on Ctrl-C/SIGTERM (and on the stage's timeout): waits stop, the stage ends early. */
   signal: AbortSignal;
+  /** The baseline scrape before traffic (unix s), when one was seen. */
+  baselineAt?: number;
 }
 
 /** The verification stage's answer: the gate's exit code (0, 1 or 3) and the report to write. */
@@ -88,6 +90,8 @@ export interface RunState {
   events?: EventLog;
   /** stack */
   stateDir?: string;
+  /** turn: when Prometheus scraped the API job before traffic (unix s): samples from then on belong to this run's processes. */
+  baselineAt?: number;
   /** traffic */
   ledger?: Ledger;
   k6?: K6Exit;

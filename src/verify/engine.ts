@@ -58,6 +58,8 @@ export interface VerifyOptions {
    * plus two minutes (`defaultDeadlineMs`).
    */
   deadlineMs?: number;
+  /** The run's baseline scrape before traffic (unix s): see EvalContext.baselineAt. */
+  baselineAt?: number;
 }
 
 /** The settle budget plus two minutes for the queries: what `--deadline` defaults to. */
@@ -187,6 +189,7 @@ async function judge(
     target,
   };
   if (settled) ctx.settle = { ok: settled.ok, reason: settled.reason, lastScrape: settled.lastScrape };
+  if (opts.baselineAt !== undefined) ctx.baselineAt = opts.baselineAt;
   if (logSettle) ctx.logSettle = logSettle;
   // Verdicts on a window whose settle was cut short would judge half-arrived telemetry.
   if (opts.signal?.aborted)

@@ -45,6 +45,7 @@ export function turnTask(): Task<RunState> {
           signal,
           env: s.env,
         }).catch((err: unknown) => ({ ok: false, reason: errorMessage(err), waitedMs: 0 }));
+        if ('at' in b && b.at !== undefined) s.baselineAt = b.at;
         s.write(
           b.ok
             ? `baseline: ${b.reason}\n`

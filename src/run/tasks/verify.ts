@@ -50,6 +50,7 @@ export function verifyStageFor(opts: {
       settleTimeoutMs: settleTimeoutMs(ctx.plan.settleSeconds, scrapeInterval, evaluationInterval),
       // Ctrl-C: the settle waits stop at once and verification ends (interrupted).
       signal: ctx.signal,
+      ...(ctx.baselineAt !== undefined ? { baselineAt: ctx.baselineAt } : {}),
       log: (line) => opts.write(`verify: ${line}\n`),
     });
     if (report instanceof HarnessError) throw report;
@@ -80,6 +81,7 @@ export const verifyTask: Task<RunState> = {
       plan: need(s.plan, 'plan'),
       events: need(s.events, 'event log'),
       signal,
+      ...(s.baselineAt !== undefined ? { baselineAt: s.baselineAt } : {}),
     });
     // A stage that returns nothing verified nothing: that is never a pass.
     s.status = statusOfExitCode(outcome?.exitCode ?? EXIT.inconclusive);

@@ -2,6 +2,7 @@ import type { CheckBase } from '../../model/check.ts';
 import type { EvalContext, TelemetryNames } from '../../model/context.ts';
 import type { Ledger, LatencySummary, StatusClass } from '../../model/ledger.ts';
 import type { Labels, Observation, VectorObs } from '../../model/observation.ts';
+import type { PrometheusRequest } from '../../model/request.ts';
 import type { Verdict } from '../../model/verdict.ts';
 import { fmt, isoRange, promLink, verdict, violated } from '../verdict.ts';
 import { defineKind, type Window } from './kind.ts';
@@ -395,17 +396,51 @@ const executionTruth: TruthJudge = (check, v, ctx, ledger, common) => {
 };
 
 /** Queries of the ground-truth checks, built from the target's metric names. */
-export function truthQuery(check: TruthCheck, t: TelemetryNames): string {
+/** What a truth check sums, and by which labels. */
+function truthParts(check: TruthCheck, t: TelemetryNames): { by: string; selector: string } {
   const sel = `{job="${t.job}"}`;
   switch (check.truth) {
     case 'request-count':
     case 'availability':
-      return `sum by (method, route, code) (${t.metrics.httpRequests}${sel})`;
+      return { by: 'method, route, code', selector: `${t.metrics.httpRequests}${sel}` };
     case 'latency-p95':
-      return `sum by (le) (${t.metrics.httpDuration}_bucket${sel})`;
+      return { by: 'le', selector: `${t.metrics.httpDuration}_bucket${sel}` };
     case 'executions':
-      return `sum by (status) (${t.metrics.executions})`;
+      return { by: 'status', selector: `${t.metrics.executions}` };
   }
+}
+
+export function truthQuery(check: TruthCheck, t: TelemetryNames): string {
+  const p = truthParts(check, t);
+  return `sum by (${p.by}) (${p.selector})`;
+}
+
+/**
+ * The window-start reading. With the run's baseline scrape known, only samples from it on
+ * count (`last_over_time` back to it, half a scrape interval of slack): a process that served
+ * an earlier run and was restarted since still has its last sample within Prometheus'
+ * 5-minute lookback, and read as this run's start it looks like a counter reset or a loss.
+ */
+export function startReading(check: TruthCheck, ctx: EvalContext, win: Window): PrometheusRequest {
+  const b = ctx.baselineAt;
+  if (b === undefined || b > ctx.evalTime)
+    return {
+      key: 'before',
+      backend: 'prometheus',
+      op: 'instant',
+      query: truthQuery(check, ctx.target),
+      time: win.start,
+    };
+  const time = Math.max(win.start, b);
+  const p = truthParts(check, ctx.target);
+  const lookbackMs = Math.ceil((time - b + ctx.scrapeIntervalSeconds / 2) * 1000);
+  return {
+    key: 'before',
+    backend: 'prometheus',
+    op: 'instant',
+    query: `sum by (${p.by}) (last_over_time(${p.selector}[${lookbackMs}ms]))`,
+    time,
+  };
 }
 
 export const ledgerVsPrometheus = defineKind<TruthCheck>({
@@ -423,9 +458,9 @@ export const ledgerVsPrometheus = defineKind<TruthCheck>({
   requests(check, ctx, _ledger, win) {
     const query = truthQuery(check, ctx.target);
     return [
-      { key: 'before', backend: 'prometheus', op: 'instant', query, time: win.start },
+      startReading(check, ctx, win),
       { key: 'after', backend: 'prometheus', op: 'instant', query, time: ctx.evalTime },
     ];
   },
-  evaluate: (check, obs, ctx, ledger, win, queries) => evalTruth(check, obs, ctx, ledger, win, queries[0] ?? ''),
+  evaluate: (check, obs, ctx, ledger, win) => evalTruth(check, obs, ctx, ledger, win, truthQuery(check, ctx.target)),
 });
