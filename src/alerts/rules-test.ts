@@ -14,6 +14,7 @@ import type { Verdict } from '../verify/types.ts';
 import { SPEC_ALERTS, modelsFromRules, type AlertModel } from './model.ts';
 import { buildCases, promtoolTestFile } from './cases.ts';
 import { rulesTestVerdict } from './rules-verdict.ts';
+import { compressionOf } from './compress.ts';
 
 export interface RulesTestOptions {
   /** The rule file under test (default: the one the stack loads). */
@@ -38,7 +39,8 @@ async function readRules(file: string, what: string): Promise<string> {
 export async function runRulesTest(opts: RulesTestOptions): Promise<Verdict[]> {
   const rulesFile = resolve(opts.rulesFile ?? SPEC_RULE_FILE);
   const specFile = resolve(opts.specFile ?? SPEC_RULE_FILE);
-  await readRules(rulesFile, 'rule file');
+  const rulesText = await readRules(rulesFile, 'rule file');
+  const compressed = opts.compressed ?? compressionOf(rulesText) !== undefined;
   const models = opts.models ?? modelsFromRules(await readRules(specFile, 'spec rule file'));
   const dir = await mkdtemp(join(tmpdir(), 'slo-harness-rules-test-'));
   try {
@@ -65,7 +67,7 @@ export async function runRulesTest(opts: RulesTestOptions): Promise<Verdict[]> {
           cases,
           rulesFile,
           specFile,
-          compressed: opts.compressed,
+          compressed,
           run: { command: `promtool test rules ${testFile}`, code: r.code, output: (r.stdout + r.stderr).trim() },
         }),
       );
