@@ -9,6 +9,7 @@ import { compressRules } from './compress.ts';
 import { modelsFromRules } from './model.ts';
 import { runLiveAlerts } from './live.ts';
 import { loadedForSeconds } from './watch.ts';
+import { LIVE_COMPONENTS, liveUrls } from './embedded.ts';
 
 // The real embedded stack (reference system, Prometheus, Alertmanager, webhook sink) with the
 // spec rules compressed ×20 (5m → 15s), scrape and evaluation every second.
@@ -27,7 +28,7 @@ describe('live alert firing (real Prometheus → Alertmanager → receiver, comp
       portStrategy: 'ephemeral',
       scrapeInterval: '1s',
       ruleCompression: FACTOR,
-      components: ['alert-sink', 'alertmanager', 'processing', 'workflows', 'backend-api', 'prometheus'],
+      components: LIVE_COMPONENTS,
     });
     state = up.state;
   }, 180_000);
@@ -38,15 +39,8 @@ describe('live alert firing (real Prometheus → Alertmanager → receiver, comp
   });
 
   const live = (alerts?: string[]) => {
-    const u = stackUrls(state);
     return runLiveAlerts({
-      urls: {
-        prometheus: u.prometheus,
-        alertmanager: u.alertmanager,
-        alertSink: u.alertSink,
-        backendApi: u.backendApi,
-        adminToken: u.adminToken,
-      },
+      urls: liveUrls(state),
       models,
       scrapeSeconds: 1,
       evaluationSeconds: 1,

@@ -25,8 +25,12 @@ export interface LiveOptions {
   compression?: number;
   /** Only these alerts (default: all three spec alerts). */
   alerts?: string[];
+  signal?: AbortSignal;
   log?: (line: string) => void;
 }
+
+const interrupted = () =>
+  new HarnessError('INTERRUPTED', 'live alert check interrupted', { hint: 'faults were removed' });
 
 function selectorText(s: Selector, extra: Record<string, string> = {}): string {
   const m = [
@@ -78,17 +82,24 @@ export async function runLiveAlerts(o: LiveOptions): Promise<Verdict[]> {
         }
         return { done: missing.length === 0, reason: `no samples yet for ${missing.join(', ')}` };
       },
-      { timeoutMs: (maxWindow + 10 * o.scrapeSeconds + 30) * 1000, intervalMs: 500 },
+      {
+        timeoutMs: (maxWindow + 10 * o.scrapeSeconds + 30) * 1000,
+        intervalMs: 500,
+        abort: () => (o.signal?.aborted ? 'interrupted' : undefined),
+      },
     );
+    if (o.signal?.aborted) throw interrupted();
     if (!ready.ok) {
       return models.map((m) => inconclusive(m, o, `the rule's input series have no samples: ${ready.reason}`));
     }
     // One full window of healthy traffic, so each fault starts from a healthy SLI.
     log(`alerts: input series present; ${maxWindow} s of healthy traffic before the first fault`);
     await delay(maxWindow * 1000);
+    if (o.signal?.aborted) throw interrupted();
 
     const verdicts: Verdict[] = [];
     for (const m of models) {
+      if (o.signal?.aborted) throw interrupted();
       const spec = SPEC_ALERTS.find((a) => a.alert === m.alert)!;
       const fault = REFERENCE_FAULTS[m.alert];
       if (!fault) {
@@ -127,12 +138,14 @@ export async function runLiveAlerts(o: LiveOptions): Promise<Verdict[]> {
               20) *
             1000,
           traffic,
+          ...(o.signal ? { signal: o.signal } : {}),
           log,
         });
       } catch (err) {
         verdicts.push(inconclusive(m, o, `could not drive the fault: ${errorMessage(err)}`));
         continue;
       }
+      if (o.signal?.aborted) throw interrupted();
       const v = judgeTimeline(timeline, floorInput);
       log(`${v.outcome.toUpperCase()} ${v.summary}`);
       verdicts.push(v);

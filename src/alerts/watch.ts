@@ -107,6 +107,8 @@ export interface WatchOptions {
   resolveDeadlineMs: number;
   traffic: Traffic;
   pollMs?: number;
+  /** Ctrl-C: stop waiting; the fault is still removed. */
+  signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
@@ -202,6 +204,7 @@ export async function watchAlert(o: WatchOptions): Promise<Timeline> {
   );
   if (t.firingAt !== undefined) {
     while (
+      !o.signal?.aborted &&
       Date.now() - t.removedAt < o.resolveDeadlineMs &&
       (t.resolvedAt === undefined || t.resolvedDeliveredAt === undefined)
     ) {
