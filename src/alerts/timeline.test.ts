@@ -38,7 +38,7 @@ describe('judging an alert timeline against the physical floor', () => {
     expect(v.outcome).toBe('pass');
     expect(v.checkId).toBe('al-1-fires-live');
     expect(v.summary).toBe(
-      'APIAvailabilitySLOBreach fired 7.9 s after the fault (floor 8.0 s = for 6 s + evaluation 1 s + scrape 1 s; slack 5 s), delivered +1.1 s, resolved 16.8 s after removal, resolved notice +4.0 s [compressed ×20: behaviour, not spec fidelity]',
+      'APIAvailabilitySLOBreach fired 7.9 s after the fault (floor 8.0 s = for 6 s + evaluation 1 s + scrape 1 s; slack 5 s), firing notice 9.0 s; fault removed, resolved after 16.8 s, resolved notice after 20.8 s [compressed ×20: behaviour, not spec fidelity]',
     );
     expect(v.details).toMatchObject({
       floorSeconds: 8,

@@ -102,7 +102,7 @@ export function judgeTimeline(t: Timeline, f: FloorInput): Verdict {
     fail(`did not resolve within ${sec(t.resolveDeadlineMs)} s after the fault was removed`);
   else if (t.resolvedDeliveredAt === undefined) fail(`resolved but no resolved notification reached the receiver`);
   else
-    summary = `${t.alert} fired ${delay.toFixed(1)} s after the fault (${floorText}), delivered +${sec(t.deliveredAt - t.firingAt)} s, resolved ${sec(t.resolvedAt - (t.removedAt ?? t.resolvedAt))} s after removal, resolved notice +${sec(t.resolvedDeliveredAt - t.resolvedAt)} s`;
+    summary = `${t.alert} fired ${delay.toFixed(1)} s after the fault (${floorText}), firing notice ${sec(t.deliveredAt - t.injectedAt)} s; fault removed, resolved after ${sec(t.resolvedAt - (t.removedAt ?? t.resolvedAt))} s, resolved notice after ${sec(t.resolvedDeliveredAt - (t.removedAt ?? t.resolvedDeliveredAt))} s`;
   const mark = f.compression ? ` [compressed ×${f.compression}: behaviour, not spec fidelity]` : '';
   return {
     checkId: `${f.requirement.toLowerCase()}-fires-live`,
@@ -123,6 +123,10 @@ export function judgeTimeline(t: Timeline, f: FloorInput): Verdict {
       firingDelaySeconds: delay,
       overFloorSeconds: delay === undefined ? undefined : Number((delay - floor).toFixed(3)),
       pendingToFiringSeconds: heldFor,
+      deliveredAfterFiringSeconds:
+        t.deliveredAt !== undefined && t.firingAt !== undefined ? (t.deliveredAt - t.firingAt) / 1000 : undefined,
+      resolvedAfterRemovalSeconds:
+        t.resolvedAt !== undefined && t.removedAt !== undefined ? (t.resolvedAt - t.removedAt) / 1000 : undefined,
       fault: t.fault,
       timeline: {
         startState: t.startState,
