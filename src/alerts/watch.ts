@@ -211,9 +211,12 @@ export async function watchAlert(o: WatchOptions): Promise<Timeline> {
       await observe('recovery');
       await delay(poll);
     }
-    log(
-      `${o.alert}: ${t.resolvedAt ? `resolved after ${((t.resolvedAt - t.removedAt) / 1000).toFixed(1)} s` : 'not resolved'}`,
-    );
+    const outcome = t.resolvedAt
+      ? `resolved after ${((t.resolvedAt - t.removedAt) / 1000).toFixed(1)} s`
+      : o.signal?.aborted
+        ? 'interrupted before it resolved'
+        : 'not resolved';
+    log(`${o.alert}: ${outcome}`);
   }
   t.problems = [...problems.values()];
   return t;
