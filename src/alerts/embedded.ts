@@ -8,9 +8,9 @@ import { HarnessError } from '../util/errors.ts';
 import { parseDuration } from '../util/duration.ts';
 import { SPEC_RULE_FILE, type ComponentName } from '../stack/config.ts';
 import { stackDown, stackUp, stackUrls, type StackState } from '../stack/lifecycle.ts';
-import type { Verdict } from '../verify/types.ts';
-import { compressRules } from './compress.ts';
-import { SPEC_ALERTS, modelsFromRules, type AlertModel } from './model.ts';
+import type { Verdict } from '../model/verdict.ts';
+import { compressRules } from '../rules/compress.ts';
+import { SPEC_ALERTS, modelsFromRules, type AlertModel } from '../rules/model.ts';
 import { runLiveAlerts } from './live.ts';
 import { loadedForSeconds, type LiveUrls } from './watch.ts';
 

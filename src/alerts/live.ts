@@ -6,8 +6,8 @@
  */
 import { HarnessError, errorMessage } from '../util/errors.ts';
 import { delay, waitFor } from '../util/wait.ts';
-import type { Verdict } from '../verify/types.ts';
-import { SPEC_ALERTS, type AlertModel, type Selector } from './model.ts';
+import type { Verdict } from '../model/verdict.ts';
+import { SPEC_ALERTS, type AlertModel, type Selector } from '../rules/model.ts';
 import { REFERENCE_FAULTS } from './faults.ts';
 import { startTraffic } from './traffic.ts';
 import { judgeTimeline } from './timeline.ts';

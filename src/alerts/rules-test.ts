@@ -10,11 +10,11 @@ import { join, resolve } from 'node:path';
 import { HarnessError } from '../util/errors.ts';
 import { runCommand } from '../util/proc.ts';
 import { SPEC_RULE_FILE } from '../stack/config.ts';
-import type { Verdict } from '../verify/types.ts';
-import { SPEC_ALERTS, modelsFromRules, type AlertModel } from './model.ts';
-import { buildCases, promtoolTestFile } from './cases.ts';
-import { rulesTestVerdict } from './rules-verdict.ts';
-import { compressionOf } from './compress.ts';
+import type { Verdict } from '../model/verdict.ts';
+import { SPEC_ALERTS, modelsFromRules, type AlertModel } from '../rules/model.ts';
+import { buildCases, promtoolTestFile } from '../rules/cases.ts';
+import { rulesTestVerdict } from '../rules/rules-verdict.ts';
+import { compressionOf } from '../rules/compress.ts';
 
 export interface RulesTestOptions {
   /** The rule file under test (default: the one the stack loads). */

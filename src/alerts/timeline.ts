@@ -7,7 +7,7 @@
  * adds its own delay (a request is counted when it completes). Firing must be observed
  * within floor + slack, and not before `for` has passed since Prometheus made it pending.
  */
-import type { Verdict } from '../verify/types.ts';
+import type { Verdict } from '../model/verdict.ts';
 import type { TrafficStats } from './traffic.ts';
 
 export interface Timeline {

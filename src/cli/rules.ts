@@ -5,9 +5,9 @@ import { gateExitCode } from '../util/exit-codes.ts';
 import { overall } from '../verify/evaluate.ts';
 import { runRulesTest } from '../alerts/rules-test.ts';
 import { liveOnEmbedded } from '../alerts/embedded.ts';
-import { SPEC_ALERTS } from '../alerts/model.ts';
+import { SPEC_ALERTS } from '../rules/model.ts';
 import { withInterrupt } from '../util/interrupt.ts';
-import type { Verdict } from '../verify/types.ts';
+import type { Verdict } from '../model/verdict.ts';
 
 /** `slo-harness rules test`: the spec alerts' behaviour, offline, with promtool. */
 export function registerRules(program: Command): void {

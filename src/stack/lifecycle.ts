@@ -40,7 +40,7 @@ import {
   type LaunchContext,
 } from './components.ts';
 import { renderConfigs } from './render.ts';
-import { writeCompressedRules } from '../alerts/compress-files.ts';
+import { writeCompressedRules } from '../rules/compress-files.ts';
 import { isRunOwned, liveLeases, setRunOwned } from './lease.ts';
 import {
   assertStateDirUsable,

@@ -7,7 +7,7 @@ import { tempDirPerTest } from '../util/testing/temp-dir.ts';
 import { runCommand } from '../util/proc.ts';
 import { compressRules, compressionOf, COMPRESSION_ANNOTATION } from './compress.ts';
 import { modelsFromRules } from './model.ts';
-import { runRulesTest } from './rules-test.ts';
+import { runRulesTest } from '../alerts/rules-test.ts';
 
 const spec = readFileSync(SPEC_RULE_FILE, 'utf8');
 let dir = '';

@@ -12,7 +12,7 @@
  */
 import { HarnessError } from '../util/errors.ts';
 import { parseDuration } from '../util/duration.ts';
-import { parseRuleGroup } from '../verify/load.ts';
+import { parse } from 'yaml';
 
 export type Cmp = '<' | '<=' | '>' | '>=';
 export interface Matcher {
@@ -116,18 +116,31 @@ export function parseSli(
   throw unsupported(alert, `expression shape not modelled: ${flat}`);
 }
 
-/** The model of every alert in a rule group's file text (for: seconds; no `for` = 0). */
+interface RuleFile {
+  groups?: Array<{ name?: string; rules?: Array<Record<string, unknown>> }>;
+}
+
+const strings = (v: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries((v ?? {}) as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
+
+/** The model of every alerting rule of a group in a rule file's text (for: seconds; none = 0). */
 export function modelsFromRules(text: string, group = SPEC_GROUP): AlertModel[] {
-  const g = parseRuleGroup(text, group);
-  if (typeof g === 'string') throw new HarnessError('ALERT_MODEL_NO_GROUP', g);
-  return g.rules
-    .filter((r) => r.alert)
-    .map((r) => ({
-      alert: r.alert,
-      expr: r.expr,
-      ...parseSli(r.alert, r.expr),
-      forSeconds: r.forSeconds,
-      labels: r.labels,
-      annotations: r.annotations,
-    }));
+  const g = (parse(text) as RuleFile | null)?.groups?.find((x) => x.name === group);
+  if (!g) throw new HarnessError('ALERT_MODEL_NO_GROUP', `group "${group}" not found`);
+  return (g.rules ?? [])
+    .filter((r) => typeof r.alert === 'string')
+    .map((r) => {
+      const alert = String(r.alert);
+      const expr = String(r.expr ?? '');
+      const forSeconds = typeof r.for === 'string' ? parseDuration(r.for) : 0;
+      if (forSeconds === undefined) throw unsupported(alert, `bad for: ${String(r.for)}`);
+      return {
+        alert,
+        expr,
+        ...parseSli(alert, expr),
+        forSeconds,
+        labels: strings(r.labels),
+        annotations: strings(r.annotations),
+      };
+    });
 }

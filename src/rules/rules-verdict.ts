@@ -3,7 +3,7 @@
  * names the alert, the failing case, the evaluation time and what differed (fired / did not
  * fire / which label or annotation), with promtool's own output as evidence.
  */
-import type { Verdict } from '../verify/types.ts';
+import type { Verdict } from '../model/verdict.ts';
 import type { AlertModel } from './model.ts';
 import type { Case } from './cases.ts';
 
