@@ -10,7 +10,7 @@ import { tempDirPerTest } from '../../util/testing/temp-dir.ts';
 import { DEFAULT_CHECKS_DIR } from '../engine.ts';
 import { evaluateOne } from '../evaluate.ts';
 import { loadChecks } from '../load.ts';
-import { DEFAULT_TARGET } from '../target.ts';
+import { DEFAULT_TARGET } from '../../config/telemetry-names.ts';
 import type { PromtoolRulesCheck } from './promtool-rules.ts';
 
 // The promtool-rules kind in the catalogue: real promtool's answer, judged by the pure core.
