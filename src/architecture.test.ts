@@ -15,9 +15,9 @@ const LAYERS: string[][] = [
   ['cli'],
   ['run'],
   ['load', 'verify', 'report'],
-  ['config'],
+  ['config', 'alerts'],
   ['stack', 'logstore', 'sources'],
-  ['tools'],
+  ['tools', 'rules'],
   ['util'],
   ['model'],
 ];

@@ -4,6 +4,7 @@ import { registerStack } from './stack.ts';
 import { registerChecks } from './checks.ts';
 import { registerVerify } from './verify.ts';
 import { registerRun } from './run.ts';
+import { registerRules } from './rules.ts';
 
 /** Each subcommand lives in its own module and registers itself here. */
 export function registerCommands(program: Command): void {
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerChecks(program);
   registerVerify(program);
   registerRun(program);
+  registerRules(program);
 }

@@ -38,6 +38,10 @@ export function registerStack(program: Command): void {
     )
     .option('--only <components>', `comma-separated subset of: ${COMPONENT_NAMES.join(', ')}`)
     .option('--ready-timeout <ms>', 'deadline for all components to become healthy', '60000')
+    .option(
+      '--compress-rules <factor>',
+      'load time-compressed alert rules: `for` and windows divided by factor (behaviour, not spec fidelity)',
+    )
     .action(
       async (
         o: {
@@ -47,6 +51,7 @@ export function registerStack(program: Command): void {
           port: string[];
           only?: string;
           readyTimeout: string;
+          compressRules?: string;
         },
         cmd: Command,
       ) => {
@@ -60,6 +65,7 @@ export function registerStack(program: Command): void {
             scrapeInterval: o.scrapeInterval,
             evaluationInterval: o.evaluationInterval,
             retention: o.retention,
+            ruleCompression: o.compressRules === undefined ? undefined : Number(o.compressRules),
             ports: parsePortFlags(o.port),
             components: o.only ? (o.only.split(',').map((s) => s.trim()) as ComponentName[]) : undefined,
             readyTimeoutMs: parseReadyTimeout(o.readyTimeout),

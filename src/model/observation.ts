@@ -96,6 +96,14 @@ export interface SourceErrorObs {
   message: string;
 }
 
+/** promtool's answer to one alert's generated cases. */
+export interface PromtoolTestObs {
+  kind: 'promtool-test';
+  command: string;
+  code: number | null;
+  output: string;
+}
+
 export type Observation =
   | MatrixObs
   | VectorObs
@@ -107,6 +115,7 @@ export type Observation =
   | AlertmanagersObs
   | LogsObs
   | LogTracesObs
+  | PromtoolTestObs
   | SourceErrorObs;
 
 /** checkId → request key → observation. */

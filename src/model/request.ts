@@ -17,8 +17,18 @@ export type LogRequest =
   | { key: string; backend: 'logs'; op: 'records'; start: number; end: number }
   | { key: string; backend: 'logs'; op: 'traces'; ids: string[]; start: number; end: number };
 
-/** What one check needs fetched; the key names the part for the evaluator. */
-export type Request = PrometheusRequest | AlertmanagerRequest | LogRequest;
+/** A spec alert's generated promtool cases (from `specFile`) run against `rulesFile` (the `rules` backend). */
+export type PromtoolRequest = {
+  key: string;
+  backend: 'promtool';
+  op: 'test';
+  alert: string;
+  specFile: string;
+  rulesFile: string;
+};
 
-/** The backend names requests address (`prometheus`, `alertmanager`, `logs`). */
+/** What one check needs fetched; the key names the part for the evaluator. */
+export type Request = PrometheusRequest | AlertmanagerRequest | LogRequest | PromtoolRequest;
+
+/** The backend names requests address (`prometheus`, `alertmanager`, `logs`, `promtool`). */
 export type BackendName = Request['backend'];

@@ -1,4 +1,5 @@
-import type { AlertmanagerRequest, BackendName } from '../model/request.ts';
+import type { AlertmanagerRequest, BackendName, PromtoolRequest } from '../model/request.ts';
+import { promtoolBackend } from './promtool.ts';
 import { HarnessError } from '../util/errors.ts';
 import { alertmanagerBackend, alertmanagerSource } from './alertmanager.ts';
 import type { Backend } from './backend.ts';
@@ -14,6 +15,8 @@ export interface BackendsConfig {
   logs?: { kind: 'file'; paths: string[] } | { kind: 'elasticsearch'; config: ElasticsearchLogConfig };
   /** The trace backend's slot: none can be configured yet. */
   traces?: never;
+  /** Alert rule unit tests with a local promtool (the spec alerts' generated cases). */
+  rules?: { kind: 'promtool'; binary: string };
 }
 
 /**
@@ -26,6 +29,7 @@ export interface Backends {
   alerts?: Backend<AlertmanagerRequest>;
   logs?: LogBackend;
   traces?: never;
+  rules?: Backend<PromtoolRequest>;
 }
 
 /** The one place the engine's sources are opened: a bad endpoint or secret is an error value. */
@@ -46,17 +50,18 @@ export function openBackends(cfg: BackendsConfig, env: NodeJS.ProcessEnv): Backe
     if (l instanceof HarnessError) return l;
     out.logs = logBackend(l);
   } else if (cfg.logs?.kind === 'file') out.logs = logBackend(fileLogSource(cfg.logs.paths));
+  if (cfg.rules) out.rules = promtoolBackend(cfg.rules.binary);
   return out;
 }
 
 /** Every opened backend, for routing requests by name and closing. */
 export function listBackends(b: Backends): Backend[] {
-  return [b.metrics, b.alerts, b.logs, b.traces].filter((x): x is NonNullable<typeof x> => x !== undefined);
+  return [b.metrics, b.alerts, b.logs, b.traces, b.rules].filter((x): x is NonNullable<typeof x> => x !== undefined);
 }
 
 /** Which backends requests can reach (a check needing one that is not is inconclusive). */
 export function configuredBackends(b: Backends): Record<BackendName, boolean> {
-  return { prometheus: !!b.metrics, alertmanager: !!b.alerts, logs: !!b.logs };
+  return { prometheus: !!b.metrics, alertmanager: !!b.alerts, logs: !!b.logs, promtool: !!b.rules };
 }
 
 /** Closes what holds connections; a close that fails is reported, never thrown. */

@@ -63,6 +63,8 @@ export interface StackOptions {
   components?: readonly ComponentName[];
   /** Alert rule files loaded by Prometheus (default: the spec's rules, verbatim). */
   ruleFiles?: string[];
+  /** Load time-compressed copies of the rule files (`for` and windows divided by this factor). */
+  ruleCompression?: number;
   /** Deadline for all components to become ready. */
   readyTimeoutMs?: number;
   /** Started by `run` (stopped by the last run out) rather than by hand (left running). */

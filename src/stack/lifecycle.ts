@@ -40,6 +40,7 @@ import {
   type LaunchContext,
 } from './components.ts';
 import { renderConfigs } from './render.ts';
+import { writeCompressedRules } from '../rules/compress-files.ts';
 import { isRunOwned, liveLeases, setRunOwned } from './lease.ts';
 import {
   assertStateDirUsable,
@@ -261,7 +262,11 @@ async function upLocked(
   };
 
   // Configs are rendered from the repo's templates; rules are validated before anything starts.
-  const ruleFiles = opts.ruleFiles ?? [SPEC_RULE_FILE];
+  const ruleFiles = await writeCompressedRules(
+    opts.ruleFiles ?? [SPEC_RULE_FILE],
+    opts.ruleCompression,
+    join(stateDir, 'config'),
+  );
   if (components.includes('prometheus')) await checkRules(tools.promtool, ruleFiles);
   const configs = renderConfigs({
     host: state.host,

@@ -15,6 +15,7 @@ import type { Endpoint } from '../sources/http.ts';
 import { redactUrl } from '../util/redact.ts';
 import { parseDuration } from '../util/duration.ts';
 import { HarnessError } from '../util/errors.ts';
+import { which } from '../util/proc.ts';
 import { collect } from './collect.ts';
 import { evaluate, overall } from './evaluate.ts';
 import type { Check } from './kinds/index.ts';
@@ -118,6 +119,10 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport | Harnes
   if (opts.alertmanager) config.alerts = { kind: 'alertmanager', endpoint: opts.alertmanager };
   if (opts.logStore) config.logs = { kind: 'elasticsearch', config: opts.logStore };
   else if (opts.logs?.length) config.logs = { kind: 'file', paths: opts.logs };
+  // The alert rules' unit tests belong to judging a Prometheus: promtool from PATH (absent →
+  // those checks are inconclusive; with no Prometheus nothing is judged).
+  const promtool = opts.prometheus ? which('promtool', env.PATH) : undefined;
+  if (promtool) config.rules = { kind: 'promtool', binary: promtool };
   const backends = openBackends(config, env);
   if (backends instanceof HarnessError) return backends;
   try {

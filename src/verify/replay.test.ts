@@ -25,6 +25,18 @@ describe('replaying a recorded healthy run', async () => {
   rec.context.target = withDefaults(rec.context.target);
   // ARCH-4 came later; with the services' files as the log source it is skipped.
   rec.observations['arch-4-run-in-log-store'] ??= { main: { kind: 'log-traces', store: 'files', from: [], found: [] } };
+  // The promtool rule tests came later: promtool's answer for the verbatim rules, as recorded.
+  rec.context.backends.promtool ??= true;
+  for (const [n, a] of ['APIAvailabilitySLOBreach', 'APILatencySLOBreach', 'PipelineErrorRateSLOBreach'].entries()) {
+    rec.observations[`al-${n + 1}-promtool-cases`] ??= {
+      main: {
+        kind: 'promtool-test',
+        command: `promtool test rules ${a}.test.yml`,
+        code: 0,
+        output: `Unit Testing:  /tmp/slo-harness-rules-test-x/${a}.test.yml\n  SUCCESS`,
+      },
+    };
+  }
   const ledger = JSON.parse(await data('healthy-ledger.json')) as Ledger;
   const cat = await loadChecks(new URL('../../checks/', import.meta.url).pathname, DEFAULT_TARGET);
   if (cat instanceof HarnessError) throw cat;

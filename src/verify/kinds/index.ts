@@ -10,6 +10,7 @@ import { prometheusQuery } from './prometheus-query.ts';
 import { prometheusRules } from './prometheus-rules.ts';
 import { prometheusSeries } from './prometheus-series.ts';
 import { prometheusTargets } from './prometheus-targets.ts';
+import { promtoolRules } from './promtool-rules.ts';
 import { statement } from './statement.ts';
 
 /** Makes the compiler hold every entry's key to its kind's `source`. */
@@ -26,6 +27,7 @@ export const KINDS = kindTable({
   'prometheus-series': prometheusSeries,
   'prometheus-flags': prometheusFlags,
   'prometheus-rules': prometheusRules,
+  'promtool-rules': promtoolRules,
   'prometheus-targets': prometheusTargets,
   'prometheus-exemplars': prometheusExemplars,
   'prometheus-buckets': prometheusBuckets,
