@@ -96,6 +96,37 @@ describe('run against the embedded default (real stack + reference ImageFlowCanv
     expect(existsSync(join(dir, 'state', 'state.json'))).toBe(false);
   }, 240_000);
 
+  it('two runs back to back on one state dir (the stack restarted, Prometheus keeping its data) both judge the truth right', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-twice-'));
+    const runOnce = (runId: string) =>
+      runHarness({
+        profile: TINY,
+        reportsDir: join(dir, 'reports'),
+        stateDir: join(dir, 'state'),
+        runId,
+        stackOptions: { portStrategy: 'ephemeral', scrapeInterval: '1s' },
+        progress: 'off',
+        write: () => {},
+        verify: verifyStageFor({ write: () => {}, env: {} }),
+      });
+    for (const runId of ['first', 'second']) {
+      const r = await runOnce(runId);
+      const saved = JSON.parse(await readFile(join(r.runDir, 'verdicts.json'), 'utf8')) as {
+        verdicts: Array<{ checkId: string; outcome: string; summary: string; reason?: string }>;
+      };
+      // The second run's window start must not read the first run's processes (a "counter
+      // reset" or "telemetry 0 / client N" there was the defect).
+      const truth = saved.verdicts
+        .filter((v) => v.checkId.startsWith('truth-'))
+        .map((v) => `${v.checkId} ${v.outcome}: ${v.summary} ${v.reason ?? ''}`);
+      expect(truth.length, runId).toBe(4);
+      expect(
+        truth.filter((t) => !/ pass: /.test(t)),
+        runId,
+      ).toEqual([]);
+    }
+  }, 300_000);
+
   it('Ctrl-C during `run` stops k6 and the stack, keeps the ledger so far, exits 130, leaves no process', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slo-sigint-'));
     const reports = join(dir, 'reports');
