@@ -83,14 +83,17 @@ export function edgesOf(t: TraceIndex): string[] {
 }
 
 /**
- * Missing traces: `lost` when a trace sent later did arrive (the store is not merely behind),
+ * Missing traces: `lost` when a trace sent later did arrive (the store is not merely behind:
+ * a later sampled trace, or any trace of the entry service the store began later),
  * `lagging` when none sent at or after it arrived yet.
  */
 export function classifyMissing(
   samples: TraceSample[],
   records: Map<string, TraceRecord>,
+  /** The newest start (unix ms) of any trace the store holds for the entry service. */
+  storeNewest = -Infinity,
 ): { lost: TraceSample[]; lagging: TraceSample[] } {
-  let newestFound = -Infinity;
+  let newestFound = storeNewest;
   for (const s of samples)
     if (records.get(s.traceId)?.state === 'found') newestFound = Math.max(newestFound, Date.parse(s.time));
   const missing = samples.filter((s) => records.get(s.traceId)?.state !== 'found');

@@ -10,7 +10,7 @@ import { DEFAULT_TARGET } from '../verify/target.ts';
 import { ctxAt, ledgerOf, T0 } from '../verify/testkit.ts';
 import type { Check, EvalContext, Observations } from '../verify/types.ts';
 import type { TraceCheck } from './check.ts';
-import type { Span, TraceRecord } from './types.ts';
+import type { Span, TraceRecord, TraceSearchObs } from './types.ts';
 
 const CHECKS = new URL('../../checks/', import.meta.url).pathname;
 const JAEGER = 'http://127.0.0.1:16686';
@@ -76,7 +76,8 @@ function executionTrace(s: TraceSample, opts: { broken?: 'workflows->processing'
   return spans;
 }
 
-function obsFor(checks: Check[], records: TraceRecord[]): Observations {
+/** `after`: traces of the entry service the store began after the newest sample. */
+function obsFor(checks: Check[], records: TraceRecord[], after: TraceSearchObs['traces'] = []): Observations {
   const out: Observations = {};
   for (const c of checks) {
     if (c.source !== 'traces') continue;
@@ -100,7 +101,10 @@ function obsFor(checks: Check[], records: TraceRecord[]): Observations {
               ]),
             ),
           }
-        : { main: { kind: 'traces', from: JAEGER, traces: records } };
+        : {
+            main: { kind: 'traces', from: JAEGER, traces: records },
+            after: { kind: 'trace-search', from: JAEGER, service: 'imageflow-backend-api', traces: after },
+          };
   }
   return out;
 }
@@ -192,6 +196,28 @@ describe('trace checks (shipped catalogue) on synthetic traces', () => {
     );
     expect(by(v, 'arch-2-trace-retrievable').outcome).toBe('inconclusive');
     expect(by(v, 'arch-2-trace-retrievable').summary).toMatch(/lagging/);
+    // None arrived, but the store began later traces of backend-api: the client's context was
+    // dropped at the entry (the break_propagation client->backend-api fault), not lagging.
+    const later = [{ traceId: 'e'.repeat(32), spans: 1, start: Date.parse(s2!.time) + 5 }];
+    v = evaluate(
+      checks,
+      obsFor(checks, [missing(s0!), missing(s1!), missing(s2!)], later),
+      ledgerOf({ traceSamples: [s0!, s1!, s2!] }),
+      ctx,
+    );
+    for (const id of ['tp-1-client-context-continued', 'tp-2-execution-trace-unbroken', 'arch-2-trace-retrievable']) {
+      expect(by(v, id).outcome, id).toBe('fail');
+      expect(by(v, id).summary).toMatch(
+        /^3 of 3 traces: client → backend-api: trace 0001abab… \(POST \/v1\/executions\/, sent .*\) is not in the trace store while later ones are/,
+      );
+    }
+    v = evaluate(
+      checks,
+      obsFor(checks, [missing(s0!), missing(s1!), missing(s2!)]),
+      ledgerOf({ traceSamples: [s0!, s1!, s2!] }),
+      ctx,
+    );
+    expect(by(v, 'tp-1-client-context-continued').outcome).toBe('inconclusive');
   });
 
   it('no traces backend, a backend error or no ledger never passes', async () => {

@@ -130,7 +130,10 @@ export function evalTraces(
       reason: 'nothing to look up',
     });
   const records = new Map(o.traces.map((r) => [r.traceId, r]));
-  const { lost, lagging } = classifyMissing(samples, records);
+  const after = obs.after;
+  const storeNewest =
+    after?.kind === 'trace-search' ? Math.max(-Infinity, ...after.traces.map((t) => t.start)) : -Infinity;
+  const { lost, lagging } = classifyMissing(samples, records, storeNewest);
   const found = samples.filter((s) => records.get(s.traceId)?.state === 'found');
   const a = check.assert;
   const findings = found.map((s) => judgeTrace(check, records.get(s.traceId)!, s, names));

@@ -120,7 +120,9 @@ describe('Jaeger source (answers recorded from Jaeger v2.13)', () => {
     expect(found).toMatchObject({ kind: 'trace-search', service: 'imageflow-workflows' });
     if (found instanceof HarnessError || found.kind !== 'trace-search') throw new Error('search failed');
     expect(found.traces.length).toBeGreaterThan(0);
-    expect(found.traces.every((t) => /^[0-9a-f]{32}$/.test(t.traceId) && t.spans > 0)).toBe(true);
+    expect(
+      found.traces.every((t) => /^[0-9a-f]{32}$/.test(t.traceId) && t.spans > 0 && t.start > min * 1000 - 60_000),
+    ).toBe(true);
     expect(start).toBeGreaterThan(min);
     const none = await s.search('no-such-service', min, max, 5);
     expect(none).toMatchObject({ kind: 'trace-search', traces: [] });
@@ -145,7 +147,8 @@ describe('trace checks judged on the recorded traces', () => {
         samples.map((s) => want(s, s.route === 'POST /v1/executions/' ? SERVICES : SERVICES.slice(0, 1))),
       );
       if (obs instanceof HarnessError) throw obs;
-      const all: Observations = Object.fromEntries(checks.map((c) => [c.id, { main: obs }]));
+      const after = { kind: 'trace-search' as const, from: r.url, service: SERVICES[0]!, traces: [] };
+      const all: Observations = Object.fromEntries(checks.map((c) => [c.id, { main: obs, after }]));
       return evaluate(checks, all, ledgerOf({ traceSamples: samples }), ctx);
     };
     const healthy = await judge(SAMPLES.healthy);

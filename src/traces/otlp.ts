@@ -115,8 +115,13 @@ export function spansFromOtlp(doc: unknown): Span[] {
 }
 
 /** Trace IDs in a find-traces answer, with their span counts. */
-export function traceIdsFromOtlp(doc: unknown): Array<{ traceId: string; spans: number }> {
-  const counts = new Map<string, number>();
-  for (const s of spansFromOtlp(doc)) counts.set(s.traceId, (counts.get(s.traceId) ?? 0) + 1);
-  return [...counts].map(([traceId, spans]) => ({ traceId, spans }));
+export function traceIdsFromOtlp(doc: unknown): Array<{ traceId: string; spans: number; start: number }> {
+  const out = new Map<string, { traceId: string; spans: number; start: number }>();
+  for (const s of spansFromOtlp(doc)) {
+    const t = out.get(s.traceId) ?? { traceId: s.traceId, spans: 0, start: s.start };
+    t.spans++;
+    t.start = Math.min(t.start, s.start);
+    out.set(s.traceId, t);
+  }
+  return [...out.values()];
 }

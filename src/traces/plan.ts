@@ -63,9 +63,21 @@ export function traceRequests(
       });
     return reqs;
   }
-  const traces = samplesFor(check, ledger, win, ctx).map((s) => ({
-    id: s.traceId,
-    services: journeyOf(check, s.route).map(names.telemetry),
-  }));
-  return [{ key: 'main', backend: 'traces', op: 'get', traces }];
+  const samples = samplesFor(check, ledger, win, ctx);
+  const traces = samples.map((s) => ({ id: s.traceId, services: journeyOf(check, s.route).map(names.telemetry) }));
+  const reqs: TraceRequest[] = [{ key: 'main', backend: 'traces', op: 'get', traces }];
+  // Whether the store holds any trace of the entry service begun at or after the newest
+  // sample: then it is not behind, and a sampled trace it lacks is lost, not lagging.
+  const newest = Math.max(...samples.map((s) => Date.parse(s.time) / 1000));
+  if (samples.length)
+    reqs.push({
+      key: 'after',
+      backend: 'traces',
+      op: 'search',
+      service: names.telemetry(entryOf(check)),
+      start: Math.floor(newest),
+      end: traceEnd(ctx) + 60,
+      limit: 5,
+    });
+  return reqs;
 }

@@ -52,7 +52,8 @@ export interface TraceSearchObs {
   kind: 'trace-search';
   from: string;
   service: string;
-  traces: Array<{ traceId: string; spans: number }>;
+  /** `start`: the trace's earliest span start, unix ms. */
+  traces: Array<{ traceId: string; spans: number; start: number }>;
 }
 
 export type TraceObservation = TracesObs | TraceServicesObs | TraceSearchObs;
