@@ -140,7 +140,9 @@ export async function run(): Promise<Array<{ name: string; value: number; unit: 
 
     const cat = await loadChecks(new URL('../checks/', import.meta.url).pathname, DEFAULT_TARGET);
     if (cat instanceof HarnessError) throw cat;
-    const checks = cat.checks.filter((c) => c.source === 'traces' && c.assert.kind !== 'services');
+    const checks = cat.checks.filter(
+      (c) => c.source === 'traces' && c.assert.kind !== 'services' && c.assert.kind !== 'log-correlation',
+    );
     const start = Math.floor(t0 / 1000) - 1;
     const ctx = ctxAt({
       window: { start, end: start + 60 },

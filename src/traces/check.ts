@@ -34,7 +34,9 @@ export type TraceAssertion =
   /** ARCH-1: each service is in the store's service list with traces in the window. */
   | { kind: 'services'; services: string[] }
   /** DB-1: the service dependency edges ("a -> b") derived from the sampled traces. */
-  | { kind: 'edges'; edges: string[] };
+  | { kind: 'edges'; edges: string[] }
+  /** LOG-2: log records of a sampled trace carry its trace ID and a span ID of that trace. */
+  | { kind: 'log-correlation'; traceIdField?: string; spanIdField?: string };
 
 export interface TraceCheck extends CheckBase {
   source: 'traces';
@@ -85,6 +87,7 @@ export const traceCheckProperties = {
       ),
       kind('propagation-rate', { target: { type: 'number', minimum: 0, maximum: 1 } }),
       kind('services', { services: strings }, ['services']),
+      kind('log-correlation', { traceIdField: { type: 'string' }, spanIdField: { type: 'string' } }),
       kind('edges', { edges: { type: 'array', items: { type: 'string', pattern: '^\\S+ -> \\S+$' }, minItems: 1 } }, [
         'edges',
       ]),

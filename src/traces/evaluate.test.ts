@@ -77,7 +77,12 @@ function executionTrace(s: TraceSample, opts: { broken?: 'workflows->processing'
 }
 
 /** `after`: traces of the entry service the store began after the newest sample. */
-function obsFor(checks: Check[], records: TraceRecord[], after: TraceSearchObs['traces'] = []): Observations {
+function obsFor(
+  checks: Check[],
+  records: TraceRecord[],
+  after: TraceSearchObs['traces'] = [],
+  logs: Array<Record<string, unknown>> = logsOf(records),
+): Observations {
   const out: Observations = {};
   for (const c of checks) {
     if (c.source !== 'traces') continue;
@@ -102,13 +107,18 @@ function obsFor(checks: Check[], records: TraceRecord[], after: TraceSearchObs['
             ),
           }
         : {
-            main: { kind: 'traces', from: JAEGER, traces: records },
-            after: { kind: 'trace-search', from: JAEGER, service: 'imageflow-backend-api', traces: after },
+            main: { kind: 'traces', from: JAEGER, traces: records, after },
+            logs: { kind: 'logs', store: 'files', from: ['app.log'], records: logs, malformed: 0, total: logs.length },
           };
   }
   return out;
 }
 
+/** One log record per span of each found trace, as the reference services log them. */
+const logsOf = (records: TraceRecord[]) =>
+  records.flatMap((r) =>
+    r.spans.map((s) => ({ trace_id: s.traceId, span_id: s.spanId, service: s.service, message: s.name })),
+  );
 const found = (s: TraceSample, spans: Span[]): TraceRecord => ({ traceId: s.traceId, state: 'found', spans, polls: 1 });
 const missing = (s: TraceSample): TraceRecord => ({ traceId: s.traceId, state: 'missing', spans: [], polls: 5 });
 
@@ -247,6 +257,37 @@ describe('trace checks (shipped catalogue) on synthetic traces', () => {
       ctx,
     );
     expect(new Set(noLedger.map((x) => x.outcome))).toEqual(new Set(['skipped']));
+  });
+});
+
+describe('LOG-2: log records correlate with the traces', () => {
+  const run = async (logs: (recs: TraceRecord[]) => Array<Record<string, unknown>>) => {
+    const checks = (await catalogue()).filter((c) => c.id === 'log-2-trace-correlation');
+    const samples = [sample(0), sample(1)];
+    const records = samples.map((s) => found(s, executionTrace(s)));
+    return evaluate(checks, obsFor(checks, records, [], logs(records)), ledgerOf({ traceSamples: samples }), ctx)[0]!;
+  };
+
+  it('passes when each record of a sampled trace names one of its spans', async () => {
+    const v = await run(logsOf);
+    expect(v.outcome, v.summary).toBe('pass');
+    expect(v.summary).toBe('14 log records of 2 sampled traces carry their trace_id and a span_id of that trace');
+  });
+
+  it('fails naming span_id when a record names a span of another trace', async () => {
+    const v = await run((recs) => logsOf(recs).map((r, i) => (i === 3 ? { ...r, span_id: 'ffffffffffffffff' } : r)));
+    expect(v.outcome).toBe('fail');
+    expect(v.summary).toMatch(
+      /^1 of 14 log records name a span_id that is not a span of their trace: span_id=ffffffffffffffff in trace 0001abab…/,
+    );
+  });
+
+  it('fails naming trace_id when no record carries a sampled trace ID (logs without trace IDs)', async () => {
+    const v = await run((recs) => logsOf(recs).map(({ trace_id: _t, ...r }) => r));
+    expect(v.outcome).toBe('fail');
+    expect(v.summary).toBe(
+      'none of the 14 log records in the window carries the trace_id of one of the 2 sampled traces (0 have a trace_id at all)',
+    );
   });
 });
 

@@ -130,9 +130,7 @@ export function evalTraces(
       reason: 'nothing to look up',
     });
   const records = new Map(o.traces.map((r) => [r.traceId, r]));
-  const after = obs.after;
-  const storeNewest =
-    after?.kind === 'trace-search' ? Math.max(-Infinity, ...after.traces.map((t) => t.start)) : -Infinity;
+  const storeNewest = Math.max(-Infinity, ...(o.after ?? []).map((t) => t.start));
   const { lost, lagging } = classifyMissing(samples, records, storeNewest);
   const found = samples.filter((s) => records.get(s.traceId)?.state === 'found');
   const a = check.assert;
@@ -168,6 +166,8 @@ export function evalTraces(
         .map((s) => short(s.traceId))
         .join(', ')}`
     : '';
+
+  if (a.kind === 'log-correlation') return evalLogCorrelation(check, a, obs, found, records, { range, base, counts });
 
   if (a.kind === 'edges') {
     const seen = new Map<string, string>();
@@ -352,5 +352,94 @@ function evalServices(
     'pass',
     `each of ${per.length} services reports traces: ${per.map((p) => `${p.service} (${p.traces})`).join(', ')}`,
     { range, details, links, observed: per.length },
+  );
+}
+
+/**
+ * LOG-2 as correlation: the log records carrying a sampled trace's ID name a span of that
+ * trace. A window of records none of which carries a sampled trace's ID fails, naming the
+ * field (unless the records are only a sample of the window: then it cannot tell).
+ */
+function evalLogCorrelation(
+  check: TraceCheck,
+  a: { traceIdField?: string; spanIdField?: string },
+  obs: Record<string, Observation | TraceObservation>,
+  found: TraceSample[],
+  records: Map<string, TraceRecord>,
+  e: { range: Verdict['range']; base: string | undefined; counts: Record<string, unknown> },
+): Verdict {
+  const tf = a.traceIdField ?? 'trace_id';
+  const sf = a.spanIdField ?? 'span_id';
+  const logs = obs.logs;
+  if (logs?.kind !== 'logs')
+    return verdict(check, 'inconclusive', 'unexpected observation', {
+      range: e.range,
+      reason: `expected logs, got ${logs?.kind}`,
+    });
+  if (found.length === 0)
+    return verdict(check, 'inconclusive', 'no sampled trace is in the trace store', {
+      range: e.range,
+      reason: 'no trace found',
+      details: e.counts,
+    });
+  const spansOf = new Map(found.map((s) => [s.traceId, new Set(records.get(s.traceId)!.spans.map((x) => x.spanId))]));
+  const recs = logs.records.filter((r) => typeof r[tf] === 'string' && spansOf.has(r[tf]));
+  const details = {
+    ...e.counts,
+    logsFrom: logs.from,
+    recordsInWindow: logs.records.length,
+    recordsOfSampledTraces: recs.length,
+  };
+  if (recs.length === 0) {
+    const withField = logs.records.filter((r) => typeof r[tf] === 'string' && r[tf] !== '').length;
+    const summary = `none of the ${logs.records.length} log records in the window carries the ${tf} of one of the ${found.length} sampled traces (${withField} have a ${tf} at all)`;
+    if (logs.records.length === 0 || logs.sampled)
+      return verdict(check, 'inconclusive', summary, {
+        range: e.range,
+        reason: logs.sampled ? 'records are a sample of the window' : 'no records',
+        details,
+      });
+    return verdict(check, violated(check), summary, {
+      range: e.range,
+      details,
+      links: found.slice(0, 3).map((s) => link(e.base, s.traceId)),
+    });
+  }
+  const bad = recs.filter((r) => !spansOf.get(String(r[tf]))!.has(String(r[sf])));
+  const traces = new Set(recs.map((r) => String(r[tf])));
+  const links = [...traces].slice(0, 3).map((id) => link(e.base, id));
+  if (bad.length) {
+    const first = bad[0]!;
+    return verdict(
+      check,
+      violated(check),
+      `${bad.length} of ${recs.length} log records name a ${sf} that is not a span of their trace: ${sf}=${String(first[sf] ?? '(none)')} in trace ${short(String(first[tf]))} ("${String(first.message ?? '')}")`,
+      {
+        range: e.range,
+        details: {
+          ...details,
+          mismatched: bad.slice(0, EXAMPLES).map((r) => ({
+            [tf]: r[tf],
+            [sf]: r[sf],
+            service: r.service,
+            message: r.message,
+            link: link(e.base, String(r[tf])),
+          })),
+        },
+        links: bad.slice(0, 5).map((r) => link(e.base, String(r[tf]))),
+        observed: bad.length,
+      },
+    );
+  }
+  return verdict(
+    check,
+    'pass',
+    `${recs.length} log records of ${traces.size} sampled traces carry their ${tf} and a ${sf} of that trace`,
+    {
+      range: e.range,
+      details,
+      links,
+      observed: recs.length,
+    },
   );
 }

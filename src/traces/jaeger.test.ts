@@ -89,6 +89,28 @@ describe('Jaeger source (answers recorded from Jaeger v2.13)', () => {
     expect(Date.now() - t0).toBeLessThan(2_000);
   });
 
+  it('when a trace stays missing, searches the probe service once polling ended (lost or lagging)', async () => {
+    const search = recorded('jaeger-2.13-search.json');
+    const r = await replay([...recorded('jaeger-2.13-missing.json'), ...search]);
+    const url = new URL(search[0]!.url, 'http://x');
+    const probe = {
+      service: 'imageflow-workflows',
+      start: Date.parse(url.searchParams.get('query.start_time_min')!) / 1000,
+      end: Date.parse(url.searchParams.get('query.start_time_max')!) / 1000,
+    };
+    const obs = (await source(r.url, { settleMs: 100 }).getTraces(
+      [{ id: 'f'.repeat(32), services: [] }],
+      probe,
+    )) as TracesObs;
+    expect(obs.after?.length).toBeGreaterThan(0);
+    expect(r.seen[r.seen.length - 1]).toBe(search[0]!.url);
+    // Nothing missing: no search.
+    const h = await replay(recorded('jaeger-2.13-healthy.json'));
+    const all = (await source(h.url, { quietMs: 1 }).getTraces([want(SAMPLES.healthy[0]!)], probe)) as TracesObs;
+    expect(all.after).toBeUndefined();
+    expect(h.seen.every((u) => u.startsWith('/api/v3/traces/'))).toBe(true);
+  });
+
   it('a trace without an expected service is polled to the deadline and returned as it is', async () => {
     const r = await replay(recorded('jaeger-2.13-broken.json'));
     const obs = (await source(r.url, { settleMs: 200 }).getTraces([want(SAMPLES.broken[0]!)])) as TracesObs;
@@ -134,7 +156,9 @@ describe('trace checks judged on the recorded traces', () => {
     const r = await replay([...recorded('jaeger-2.13-healthy.json'), ...recorded('jaeger-2.13-broken.json')]);
     const cat = await loadChecks(new URL('../../checks/', import.meta.url).pathname, DEFAULT_TARGET);
     if (cat instanceof HarnessError) throw cat;
-    const checks = cat.checks.filter((c) => c.source === 'traces' && c.assert.kind !== 'services');
+    const checks = cat.checks.filter(
+      (c) => c.source === 'traces' && c.assert.kind !== 'services' && c.assert.kind !== 'log-correlation',
+    );
     const judge = async (samples: TraceSample[]) => {
       const times = samples.map((s) => Date.parse(s.time) / 1000);
       const ctx = ctxAt({
@@ -147,8 +171,7 @@ describe('trace checks judged on the recorded traces', () => {
         samples.map((s) => want(s, s.route === 'POST /v1/executions/' ? SERVICES : SERVICES.slice(0, 1))),
       );
       if (obs instanceof HarnessError) throw obs;
-      const after = { kind: 'trace-search' as const, from: r.url, service: SERVICES[0]!, traces: [] };
-      const all: Observations = Object.fromEntries(checks.map((c) => [c.id, { main: obs, after }]));
+      const all: Observations = Object.fromEntries(checks.map((c) => [c.id, { main: obs }]));
       return evaluate(checks, all, ledgerOf({ traceSamples: samples }), ctx);
     };
     const healthy = await judge(SAMPLES.healthy);

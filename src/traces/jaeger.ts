@@ -5,6 +5,7 @@ import { spansFromOtlp, traceIdsFromOtlp } from './otlp.ts';
 import type {
   Span,
   TraceObservation,
+  TraceProbe,
   TraceRecord,
   TraceRequest,
   TraceSearchObs,
@@ -35,7 +36,7 @@ export interface JaegerConfig extends Endpoint {
 export interface TraceSource {
   readonly url: string;
   fetch(req: TraceRequest): Promise<TraceObservation | HarnessError>;
-  getTraces(wants: TraceWant[]): Promise<TracesObs | HarnessError>;
+  getTraces(wants: TraceWant[], probe?: TraceProbe): Promise<TracesObs | HarnessError>;
   services(): Promise<TraceServicesObs | HarnessError>;
   search(service: string, startS: number, endS: number, limit: number): Promise<TraceSearchObs | HarnessError>;
 }
@@ -84,7 +85,7 @@ export function jaegerSource(
     return spansFromOtlp(r);
   };
 
-  const getTraces = async (wants: TraceWant[]): Promise<TracesObs | HarnessError> => {
+  const getTraces = async (wants: TraceWant[], probe?: TraceProbe): Promise<TracesObs | HarnessError> => {
     const deadline = now() + (cfg.settleMs ?? 30_000);
     const quietMs = cfg.quietMs ?? 5_000;
     const state = new Map<string, { want: TraceWant; spans?: Span[]; polls: number; done: boolean }>();
@@ -115,7 +116,14 @@ export function jaegerSource(
       spans: s.spans ?? [],
       polls: s.polls,
     }));
-    return { kind: 'traces', from: base, traces };
+    const out: TracesObs = { kind: 'traces', from: base, traces };
+    if (probe && traces.some((t) => t.state === 'missing')) {
+      // Searched after polling: by then the store has had the whole settle time to ingest.
+      const s = await search(probe.service, probe.start, probe.end, 5);
+      if (s instanceof HarnessError) return s;
+      out.after = s.traces;
+    }
+    return out;
   };
 
   const services = async (): Promise<TraceServicesObs | HarnessError> => {
@@ -153,7 +161,7 @@ export function jaegerSource(
     fetch: (req) => {
       switch (req.op) {
         case 'get':
-          return getTraces(req.traces);
+          return getTraces(req.traces, req.probe);
         case 'services':
           return services();
         case 'search':

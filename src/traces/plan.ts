@@ -3,6 +3,7 @@ import type { EvalContext } from '../verify/types.ts';
 import { naming } from './analyse.ts';
 import type { TraceCheck } from './check.ts';
 import type { TraceRequest } from './types.ts';
+import type { Request } from '../verify/types.ts';
 
 /** The window's end as the trace checks read it: spans may end after the client's last response. */
 export const traceEnd = (ctx: EvalContext): number => Math.max(ctx.evalTime, ctx.window.end);
@@ -47,7 +48,7 @@ export function traceRequests(
   ctx: EvalContext,
   ledger: Ledger | undefined,
   win: { start: number; end: number },
-): TraceRequest[] {
+): Array<TraceRequest | Request> {
   const names = naming(ctx.target.services);
   if (check.assert.kind === 'services') {
     const reqs: TraceRequest[] = [{ key: 'services', backend: 'traces', op: 'services' }];
@@ -65,19 +66,15 @@ export function traceRequests(
   }
   const samples = samplesFor(check, ledger, win, ctx);
   const traces = samples.map((s) => ({ id: s.traceId, services: journeyOf(check, s.route).map(names.telemetry) }));
-  const reqs: TraceRequest[] = [{ key: 'main', backend: 'traces', op: 'get', traces }];
   // Whether the store holds any trace of the entry service begun at or after the newest
   // sample: then it is not behind, and a sampled trace it lacks is lost, not lagging.
   const newest = Math.max(...samples.map((s) => Date.parse(s.time) / 1000));
-  if (samples.length)
-    reqs.push({
-      key: 'after',
-      backend: 'traces',
-      op: 'search',
-      service: names.telemetry(entryOf(check)),
-      start: Math.floor(newest),
-      end: traceEnd(ctx) + 60,
-      limit: 5,
-    });
+  const probe = { service: names.telemetry(entryOf(check)), start: Math.floor(newest), end: traceEnd(ctx) + 60 };
+  const reqs: Array<TraceRequest | Request> = [
+    { key: 'main', backend: 'traces', op: 'get', traces, ...(samples.length ? { probe } : {}) },
+  ];
+  // The same records request as the logs checks make (collect fetches it once).
+  if (check.assert.kind === 'log-correlation')
+    reqs.push({ key: 'logs', backend: 'logs', op: 'records', start: win.start, end: traceEnd(ctx) });
   return reqs;
 }

@@ -13,14 +13,21 @@ import { explain, setFault, verdictOf } from '../verify/testing/report-helpers.t
  * Against the real embedded stack: the reference system exports OTLP spans to the real
  * Jaeger v2, the driver sends a W3C traceparent with every request, and the trace checks read
  * the traces back through Jaeger's api_v3. Healthy traffic passes every trace check; each
- * break_propagation hop fails TP-2 (and the rate) naming that hop.
+ * break_propagation hop fails TP-2 (and the rate) naming that hop; logs without trace IDs fail
+ * LOG-2's correlation naming the field.
  */
 let dir: string;
 let urls: StackUrls;
-const TRACE_REQS = ['TP-1', 'TP-2', 'TP-3', 'ARCH-1', 'ARCH-2', 'DB-1'];
+const TRACE_REQS = ['TP-1', 'TP-2', 'TP-3', 'ARCH-1', 'ARCH-2', 'DB-1', 'log-2-trace-correlation'];
 
 async function verifyTraces(ledger: Ledger, settleTimeoutMs: number): Promise<VerifyReport> {
-  const r = await verify({ ledger, only: TRACE_REQS, jaeger: { url: urls.jaegerQuery }, settleTimeoutMs });
+  const r = await verify({
+    ledger,
+    only: TRACE_REQS,
+    jaeger: { url: urls.jaegerQuery },
+    logs: Object.values(urls.appLogs),
+    settleTimeoutMs,
+  });
   if (r instanceof HarnessError) throw r;
   return r;
 }
@@ -101,4 +108,19 @@ describe('trace propagation read back from the real Jaeger', () => {
     },
     120_000,
   );
+
+  it('logs without trace IDs fail the LOG-2 correlation, naming the field', async () => {
+    for (const service of ['backend-api', 'workflows', 'processing'])
+      await setFault(urls, { kind: 'drop_log_fields', service, fields: ['trace_id'], ttl_seconds: 120 });
+    const ledger = await drive(urls.backendApi, { seconds: 2 });
+    await setFault(urls, undefined);
+    const r = await verifyTraces(ledger, 30_000);
+    const v = verdictOf(r, 'log-2-trace-correlation');
+    expect(v.outcome, explain(r)).toBe('fail');
+    expect(v.summary).toMatch(
+      /^none of the \d+ log records in the window carries the trace_id of one of the \d+ sampled traces/,
+    );
+    // The traces themselves are intact.
+    expect(verdictOf(r, 'tp-2-execution-trace-unbroken').outcome).toBe('pass');
+  }, 120_000);
 });

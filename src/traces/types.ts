@@ -39,6 +39,11 @@ export interface TracesObs {
   /** The trace store's query base URL (for UI links). */
   from: string;
   traces: TraceRecord[];
+  /**
+   * When some looked-up trace stayed missing: traces of the probe's service the store began
+   * at or after the probe's start (searched once polling ended), telling lost from lagging.
+   */
+  after?: Array<{ traceId: string; spans: number; start: number }>;
 }
 
 export interface TraceServicesObs {
@@ -64,7 +69,14 @@ export interface TraceWant {
   services: string[];
 }
 
+/** A search for the entry service's traces begun after the newest sample (see TracesObs.after). */
+export interface TraceProbe {
+  service: string;
+  start: number;
+  end: number;
+}
+
 export type TraceRequest =
-  | { key: string; backend: 'traces'; op: 'get'; traces: TraceWant[] }
+  | { key: string; backend: 'traces'; op: 'get'; traces: TraceWant[]; probe?: TraceProbe }
   | { key: string; backend: 'traces'; op: 'services' }
   | { key: string; backend: 'traces'; op: 'search'; service: string; start: number; end: number; limit: number };
