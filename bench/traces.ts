@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { TraceSample } from '../src/ledger/types.ts';
+import type { TraceSample } from '../src/model/ledger.ts';
 import { stackDown, stackUp, stackUrls } from '../src/stack/lifecycle.ts';
-import { jaegerSource } from '../src/traces/jaeger.ts';
+import { jaegerBackend, jaegerSource } from '../src/sources/jaeger.ts';
 import { HarnessError } from '../src/util/errors.ts';
 import { waitFor } from '../src/util/wait.ts';
 import { collect } from '../src/verify/collect.ts';
@@ -155,7 +155,7 @@ export async function run(): Promise<Array<{ name: string; value: number; unit: 
     if (source instanceof HarnessError) throw source;
     let outcomes = '';
     const verifiedMs = await median(async () => {
-      const obs = await collect(checks, ctx, ledger, { traces: source });
+      const obs = await collect(checks, ctx, ledger, { traces: jaegerBackend(source) });
       const v = evaluate(checks, obs, ledger, ctx);
       outcomes = [...new Set(v.map((x) => x.outcome))].join(',');
       if (outcomes !== 'pass') throw new Error(v.map((x) => `${x.checkId}: ${x.outcome} ${x.summary}`).join('\n'));

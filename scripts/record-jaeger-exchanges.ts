@@ -1,7 +1,7 @@
 /**
  * Records what the Jaeger trace source sends and what a real Jaeger (the embedded stack's,
  * fed by the reference system's OTLP spans) answers, for the unit tests in
- * src/traces/jaeger.test.ts and src/traces/checks.test.ts (they replay these files):
+ * src/sources/jaeger.test.ts (they replay these files):
  *
  *   npx tsx scripts/record-jaeger-exchanges.ts
  *
@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stackDown, stackUp, stackUrls } from '../src/stack/lifecycle.ts';
-import { jaegerSource } from '../src/traces/jaeger.ts';
+import { jaegerSource } from '../src/sources/jaeger.ts';
 import { HarnessError } from '../src/util/errors.ts';
 import { startRecordingProxy } from './recording-proxy.ts';
 import { drive } from '../src/verify/testing/drive.ts';

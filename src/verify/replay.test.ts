@@ -41,7 +41,7 @@ describe('replaying a recorded healthy run', async () => {
   const loaded = await loadChecks(new URL('../../checks/', import.meta.url).pathname, DEFAULT_TARGET);
   if (loaded instanceof HarnessError) throw loaded;
   // The trace checks came later (no Jaeger in this recording): their replays of the real
-  // Jaeger's answers are src/traces/*.test.ts.
+  // Jaeger's answers are src/sources/jaeger.test.ts and src/verify/traces/*.test.ts.
   const cat = { ...loaded, checks: loaded.checks.filter((c) => c.source !== 'traces') };
 
   it('every gate check passes, the measured findings pass, the statements warn', () => {

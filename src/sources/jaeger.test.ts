@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { TraceSample } from '../ledger/types.ts';
+import type { TraceSample } from '../model/ledger.ts';
 import { HarnessError } from '../util/errors.ts';
 import { loopbackServerPerTest } from '../util/testing/loopback-server.ts';
 import { evaluate } from '../verify/evaluate.ts';
 import { loadChecks } from '../verify/load.ts';
 import { DEFAULT_TARGET } from '../verify/target.ts';
 import { ctxAt, ledgerOf } from '../verify/testkit.ts';
-import type { Observations } from '../verify/types.ts';
+import type { Observations } from '../model/observation.ts';
 import { jaegerSource, type JaegerConfig } from './jaeger.ts';
-import type { TracesObs, TraceWant } from './types.ts';
+import type { TracesObs, TraceWant } from '../model/trace.ts';
 
 /** One exchange recorded from a real Jaeger v2.13 (scripts/record-jaeger-exchanges.ts). */
 interface Exchange {

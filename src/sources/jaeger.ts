@@ -1,5 +1,6 @@
-import { getJson, resolveHeaders, withRetry, type Endpoint } from '../sources/http.ts';
+import { getJson, resolveHeaders, withRetry, type Endpoint } from './http.ts';
 import { HarnessError } from '../util/errors.ts';
+import { asObservation, type Backend } from './backend.ts';
 import { delay } from '../util/wait.ts';
 import { spansFromOtlp, traceIdsFromOtlp } from './otlp.ts';
 import type {
@@ -12,7 +13,7 @@ import type {
   TraceServicesObs,
   TracesObs,
   TraceWant,
-} from './types.ts';
+} from '../model/trace.ts';
 
 /**
  * The trace backend: Jaeger's api_v3 HTTP API (stable for tools; the `/api/*` v1 JSON is the
@@ -169,4 +170,9 @@ export function jaegerSource(
       }
     },
   };
+}
+
+/** The `traces` backend over a Jaeger source: its answers (or errors) as observations. */
+export function jaegerBackend(source: TraceSource): Backend<TraceRequest> {
+  return { name: 'traces', fetch: async (req) => asObservation('traces', await source.fetch(req)) };
 }

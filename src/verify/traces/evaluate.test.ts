@@ -1,18 +1,20 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TraceSample } from '../ledger/types.ts';
-import { HarnessError } from '../util/errors.ts';
-import { tempDirPerTest } from '../util/testing/temp-dir.ts';
-import { evaluate } from '../verify/evaluate.ts';
-import { loadChecks } from '../verify/load.ts';
-import { DEFAULT_TARGET } from '../verify/target.ts';
-import { ctxAt, ledgerOf, T0 } from '../verify/testkit.ts';
-import type { Check, EvalContext, Observations } from '../verify/types.ts';
+import type { TraceSample } from '../../model/ledger.ts';
+import { HarnessError } from '../../util/errors.ts';
+import { tempDirPerTest } from '../../util/testing/temp-dir.ts';
+import { evaluate } from '../evaluate.ts';
+import { loadChecks } from '../load.ts';
+import { DEFAULT_TARGET } from '../target.ts';
+import { ctxAt, ledgerOf, T0 } from '../testkit.ts';
+import type { EvalContext } from '../../model/context.ts';
+import type { Observations } from '../../model/observation.ts';
+import type { Check } from '../kinds/index.ts';
 import type { TraceCheck } from './check.ts';
-import type { Span, TraceRecord, TraceSearchObs } from './types.ts';
+import type { Span, TraceRecord, TraceSearchObs } from '../../model/trace.ts';
 
-const CHECKS = new URL('../../checks/', import.meta.url).pathname;
+const CHECKS = new URL('../../../checks/', import.meta.url).pathname;
 const JAEGER = 'http://127.0.0.1:16686';
 const ctx: EvalContext = ctxAt({
   urls: { jaeger: JAEGER },

@@ -1,4 +1,4 @@
-import type { AttrValue, Span } from './types.ts';
+import type { AttrValue, Span } from '../../model/trace.ts';
 
 /**
  * The span selector language of the trace checks (docs/checks.md, "Trace checks"). CSS-like:

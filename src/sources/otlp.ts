@@ -1,4 +1,4 @@
-import type { AttrValue, Span, SpanKind, SpanStatus } from './types.ts';
+import type { AttrValue, Span, SpanKind, SpanStatus } from '../model/trace.ts';
 
 /**
  * OTLP JSON (as Jaeger's api_v3 answers it) → the small span model. Tolerant of both enum

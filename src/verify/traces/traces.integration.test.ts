@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Ledger } from '../ledger/types.ts';
-import { stackDown, stackUp, stackUrls, type StackUrls } from '../stack/lifecycle.ts';
-import { HarnessError } from '../util/errors.ts';
-import { verify, type VerifyReport } from '../verify/engine.ts';
-import { drive } from '../verify/testing/drive.ts';
-import { explain, setFault, verdictOf } from '../verify/testing/report-helpers.ts';
+import type { Ledger } from '../../model/ledger.ts';
+import { stackDown, stackUp, stackUrls, type StackUrls } from '../../stack/lifecycle.ts';
+import { HarnessError } from '../../util/errors.ts';
+import { verify, type VerifyReport } from '../engine.ts';
+import { drive } from '../testing/drive.ts';
+import { explain, setFault, verdictOf } from '../testing/report-helpers.ts';
 
 /**
  * Against the real embedded stack: the reference system exports OTLP spans to the real

@@ -1,11 +1,13 @@
-import type { Ledger, TraceSample } from '../ledger/types.ts';
-import type { EvalContext, Observation, Verdict } from '../verify/types.ts';
-import { fmt, isoRange, verdict, violated } from '../verify/verdict.ts';
+import type { Ledger, TraceSample } from '../../model/ledger.ts';
+import type { EvalContext } from '../../model/context.ts';
+import type { Observation } from '../../model/observation.ts';
+import type { Verdict } from '../../model/verdict.ts';
+import { fmt, isoRange, verdict, violated } from '../verdict.ts';
 import { brokenHops, classifyMissing, edgesOf, entrySpans, naming, short, type Naming } from './analyse.ts';
 import { BOUND, type SpanRule, type TraceCheck } from './check.ts';
 import { entryOf, samplesFor, traceEnd } from './plan.ts';
 import { indexTrace, isSelectorError, parseSelector, select, type TraceIndex } from './selector.ts';
-import type { Span, TraceObservation, TraceRecord } from './types.ts';
+import type { Span, TraceObservation, TraceRecord } from '../../model/trace.ts';
 
 /** Evidence kept per verdict: enough to open the traces, bounded so reports stay readable. */
 const EXAMPLES = 10;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { indexTrace, isSelectorError, parseSelector, select } from './selector.ts';
-import type { Span } from './types.ts';
+import type { Span } from '../../model/trace.ts';
 
 const span = (id: string, parent: string | undefined, over: Partial<Span>): Span => ({
   traceId: 't'.repeat(32),

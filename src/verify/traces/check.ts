@@ -1,4 +1,4 @@
-import type { CheckBase } from '../verify/types.ts';
+import type { CheckBase } from '../../model/check.ts';
 import { isSelectorError, parseSelector } from './selector.ts';
 
 /**
@@ -10,7 +10,7 @@ import { isSelectorError, parseSelector } from './selector.ts';
 export const BOUND = /^(==|!=|<=|>=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?)$/;
 
 export interface SpanRule {
-  /** A span selector (src/traces/selector.ts). */
+  /** A span selector (src/verify/traces/selector.ts). */
   select: string;
   /** How many spans of each trace match (e.g. `>= 1`, `== 0`). */
   count?: string;

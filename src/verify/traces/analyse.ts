@@ -1,6 +1,7 @@
-import type { TraceSample } from '../ledger/types.ts';
+import type { TraceSample } from '../../model/ledger.ts';
+import { DEFAULT_SERVICES } from '../../config/telemetry-names.ts';
 import type { TraceIndex } from './selector.ts';
-import type { Span, TraceRecord } from './types.ts';
+import type { Span, TraceRecord } from '../../model/trace.ts';
 
 /**
  * What one trace says about propagation. Pure: spans in, findings out. Every problem names
@@ -8,13 +9,6 @@ import type { Span, TraceRecord } from './types.ts';
  */
 
 export const short = (id: string | undefined): string => (id ? `${id.slice(0, 8)}…` : '?');
-
-/** The reference system's services as the telemetry names them (target config `services`). */
-export const DEFAULT_SERVICES: Record<string, string> = {
-  'backend-api': 'imageflow-backend-api',
-  workflows: 'imageflow-workflows',
-  processing: 'imageflow-processing',
-};
 
 export interface Naming {
   /** Logical → telemetry (for queries). */

@@ -1,9 +1,9 @@
-import type { Ledger, TraceSample } from '../ledger/types.ts';
-import type { EvalContext } from '../verify/types.ts';
+import type { Ledger, TraceSample } from '../../model/ledger.ts';
+import type { EvalContext } from '../../model/context.ts';
 import { naming } from './analyse.ts';
 import type { TraceCheck } from './check.ts';
-import type { TraceRequest } from './types.ts';
-import type { Request } from '../verify/types.ts';
+import type { TraceRequest } from '../../model/trace.ts';
+import type { Request } from '../../model/request.ts';
 
 /** The window's end as the trace checks read it: spans may end after the client's last response. */
 export const traceEnd = (ctx: EvalContext): number => Math.max(ctx.evalTime, ctx.window.end);
@@ -48,7 +48,7 @@ export function traceRequests(
   ctx: EvalContext,
   ledger: Ledger | undefined,
   win: { start: number; end: number },
-): Array<TraceRequest | Request> {
+): Request[] {
   const names = naming(ctx.target.services);
   if (check.assert.kind === 'services') {
     const reqs: TraceRequest[] = [{ key: 'services', backend: 'traces', op: 'services' }];
@@ -70,9 +70,7 @@ export function traceRequests(
   // sample: then it is not behind, and a sampled trace it lacks is lost, not lagging.
   const newest = Math.max(...samples.map((s) => Date.parse(s.time) / 1000));
   const probe = { service: names.telemetry(entryOf(check)), start: Math.floor(newest), end: traceEnd(ctx) + 60 };
-  const reqs: Array<TraceRequest | Request> = [
-    { key: 'main', backend: 'traces', op: 'get', traces, ...(samples.length ? { probe } : {}) },
-  ];
+  const reqs: Request[] = [{ key: 'main', backend: 'traces', op: 'get', traces, ...(samples.length ? { probe } : {}) }];
   // The same records request as the logs checks make (collect fetches it once).
   if (check.assert.kind === 'log-correlation')
     reqs.push({ key: 'logs', backend: 'logs', op: 'records', start: win.start, end: traceEnd(ctx) });
