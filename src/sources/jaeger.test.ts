@@ -8,7 +8,8 @@ import { loadChecks } from '../verify/load.ts';
 import { DEFAULT_TARGET } from '../verify/target.ts';
 import { ctxAt, ledgerOf } from '../verify/testkit.ts';
 import type { Observations } from '../model/observation.ts';
-import { jaegerSource, type JaegerConfig } from './jaeger.ts';
+import { openBackends, configuredBackends } from './backends.ts';
+import { jaegerBackend, jaegerSource, type JaegerConfig } from './jaeger.ts';
 import type { TracesObs, TraceWant } from '../model/trace.ts';
 
 /** One exchange recorded from a real Jaeger v2.13 (scripts/record-jaeger-exchanges.ts). */
@@ -127,6 +128,23 @@ describe('Jaeger source (answers recorded from Jaeger v2.13)', () => {
     expect((e as HarnessError).code).toBe('SOURCE_HTTP_5XX');
     const u = await source('http://127.0.0.1:9').services();
     expect((u as HarnessError).code).toBe('SOURCE_UNREACHABLE');
+  });
+
+  it('as the traces backend: answers as observations, failures as error observations', async () => {
+    const r = await replay(recorded('jaeger-2.13-services.json'));
+    const b = openBackends({ traces: { kind: 'jaeger', config: { url: r.url, retries: 0 } } }, {});
+    if (b instanceof HarnessError) throw b;
+    expect(configuredBackends(b).traces).toBe(true);
+    expect(b.traces?.name).toBe('traces');
+    expect(await b.traces!.fetch({ key: 'services', backend: 'traces', op: 'services' })).toMatchObject({
+      kind: 'trace-services',
+    });
+    const down = jaegerBackend(source('http://127.0.0.1:9'));
+    expect(await down.fetch({ key: 'services', backend: 'traces', op: 'services' })).toMatchObject({
+      kind: 'error',
+      backend: 'traces',
+      code: 'SOURCE_UNREACHABLE',
+    });
   });
 
   it('lists services and finds traces by service and time (404 = none found)', async () => {
