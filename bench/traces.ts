@@ -12,8 +12,8 @@ import { evaluate } from '../src/verify/evaluate.ts';
 import { loadChecks } from '../src/verify/load.ts';
 import { DEFAULT_TARGET } from '../src/verify/target.ts';
 import { ctxAt, ledgerOf } from '../src/verify/testkit.ts';
+import type { BenchSize, Figure } from './figures.ts';
 
-const N = 1_000;
 const CONCURRENCY = 8;
 const ROUTE = 'POST /v1/executions/';
 
@@ -82,7 +82,8 @@ const median = async (f: () => Promise<void>): Promise<number> => {
  * (collect + evaluate, as `verify` does), against fetching the same traces with bare HTTP
  * requests (same concurrency, JSON parsed). Median of 3.
  */
-export async function run(): Promise<Array<{ name: string; value: number; unit: string; note?: string }>> {
+export async function run(size: BenchSize = 'full'): Promise<Figure[]> {
+  const N = size === 'full' ? 1_000 : 20;
   const dir = await mkdtemp(join(tmpdir(), 'bench-traces-'));
   try {
     const up = await stackUp({ stateDir: dir, scrapeInterval: '1s' });
