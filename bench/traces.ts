@@ -10,7 +10,7 @@ import { waitFor } from '../src/util/wait.ts';
 import { collect } from '../src/verify/collect.ts';
 import { evaluate } from '../src/verify/evaluate.ts';
 import { loadChecks } from '../src/verify/load.ts';
-import { DEFAULT_TARGET } from '../src/verify/target.ts';
+import { DEFAULT_TARGET } from '../src/config/telemetry-names.ts';
 import { ctxAt, ledgerOf } from '../src/verify/testkit.ts';
 import type { BenchSize, Figure } from './figures.ts';
 

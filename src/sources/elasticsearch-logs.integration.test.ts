@@ -44,6 +44,8 @@ async function verifyLogs(
     ledger,
     only: LOG_CHECKS,
     ...logs,
+    // LOG-2's correlation reads the sampled traces from the stack's Jaeger.
+    jaeger: { url: urls.jaegerQuery },
     // One-second steps: the judged window does not reach back into an earlier test's traffic.
     scrapeInterval: '1s',
     evaluationInterval: '1s',

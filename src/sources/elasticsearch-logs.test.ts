@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../util/errors.ts';
-import { loopbackServerPerTest } from '../util/testing/loopback-server.ts';
+import { testServerPerTest } from './testing/server.ts';
 import { elasticsearchLogSource } from './elasticsearch-logs.ts';
 import type { LogsObs } from '../model/observation.ts';
 
@@ -18,7 +18,7 @@ interface Exchange {
 const recorded = (name: string): Exchange[] =>
   JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8')) as Exchange[];
 
-const serve = loopbackServerPerTest();
+const serve = testServerPerTest();
 
 /** Serves recorded exchanges in order and keeps what the client sent. */
 async function replay(exchanges: Exchange[]) {
@@ -203,7 +203,7 @@ describe('elasticsearchLogSource (recorded from Elasticsearch 7.17.29)', () => {
 
   it('is an error value when the store is down, naming where', async () => {
     const es = await replay([]);
-    es.close();
+    await es.close();
     const src = elasticsearchLogSource({ url: es.url, index: 'x', retries: 0 }, {});
     if (src instanceof HarnessError) throw src;
     const r = (await src.records(0, 1)) as HarnessError;

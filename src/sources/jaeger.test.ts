@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TraceSample } from '../model/ledger.ts';
 import { HarnessError } from '../util/errors.ts';
-import { loopbackServerPerTest } from '../util/testing/loopback-server.ts';
+import { testServerPerTest } from './testing/server.ts';
 import { evaluate } from '../verify/evaluate.ts';
 import { loadChecks } from '../verify/load.ts';
-import { DEFAULT_TARGET } from '../verify/target.ts';
+import { DEFAULT_TARGET } from '../config/telemetry-names.ts';
 import { ctxAt, ledgerOf } from '../verify/testkit.ts';
 import type { Observations } from '../model/observation.ts';
 import { openBackends, configuredBackends } from './backends.ts';
@@ -26,7 +26,7 @@ const recorded = (name: string) => testdata(name) as Exchange[];
 const SAMPLES = testdata('jaeger-2.13-samples.json') as { healthy: TraceSample[]; broken: TraceSample[] };
 const SERVICES = ['imageflow-backend-api', 'imageflow-workflows', 'imageflow-processing'];
 
-const serve = loopbackServerPerTest();
+const serve = testServerPerTest();
 
 /**
  * Serves the recorded answers per URL, in order (the last one again once they run out: a

@@ -1,4 +1,5 @@
-import { getJson, resolveHeaders, withRetry, type Endpoint } from './http.ts';
+import { openTransport, type Endpoint } from './http.ts';
+import { redactUrl } from '../util/redact.ts';
 import { HarnessError } from '../util/errors.ts';
 import { asObservation, type Backend } from './backend.ts';
 import { delay } from '../util/wait.ts';
@@ -74,10 +75,11 @@ export function jaegerSource(
   env: NodeJS.ProcessEnv = process.env,
   now: () => number = Date.now,
 ): TraceSource | HarnessError {
-  const headers = resolveHeaders(cfg, env);
-  if (headers instanceof HarnessError) return headers;
-  const base = cfg.url.replace(/\/+$/, '');
-  const get = (path: string) => withRetry(() => getJson('jaeger', `${base}${path}`, cfg, headers), cfg);
+  const t = openTransport('jaeger', cfg, env);
+  if (t instanceof HarnessError) return t;
+  const base = redactUrl(cfg.url.replace(/\/+$/, ''));
+  // The transport retries transient failures; paths are relative to the base URL.
+  const get = (path: string) => t.getJson(path.replace(/^\//, ''));
 
   /** One fetch of one trace: its spans, `undefined` for "not (yet) there", or the error. */
   const fetchTrace = async (id: string): Promise<Span[] | undefined | HarnessError> => {

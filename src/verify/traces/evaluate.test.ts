@@ -6,7 +6,7 @@ import { HarnessError } from '../../util/errors.ts';
 import { tempDirPerTest } from '../../util/testing/temp-dir.ts';
 import { evaluate } from '../evaluate.ts';
 import { loadChecks } from '../load.ts';
-import { DEFAULT_TARGET } from '../target.ts';
+import { DEFAULT_TARGET } from '../../config/telemetry-names.ts';
 import { ctxAt, ledgerOf, T0 } from '../testkit.ts';
 import type { EvalContext } from '../../model/context.ts';
 import type { Observations } from '../../model/observation.ts';
