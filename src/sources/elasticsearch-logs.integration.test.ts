@@ -111,6 +111,8 @@ describe('log checks against a real Elasticsearch', () => {
       'log-1-record-shape': 'pass',
       'arch-4-run-in-log-store': 'pass',
       'log-3-execution-started': 'pass',
+      // LOG-2 as correlation: the store's records name spans of the sampled traces in Jaeger.
+      'log-2-trace-correlation': 'pass',
     });
     // Files: the same verdicts, except ARCH-4 which has no store to follow.
     expect(outcomes(fromFiles), explain(fromFiles)).toEqual({
