@@ -149,7 +149,7 @@ export async function run(size: BenchSize = 'full'): Promise<Figure[]> {
       window: { start, end: start + 60 },
       evalTime: start + 60,
       urls: { jaeger: urls.jaegerQuery },
-      backends: { prometheus: false, alertmanager: false, logs: false, traces: true },
+      backends: { prometheus: false, alertmanager: false, logs: false, promtool: false, traces: true },
     });
     const ledger = ledgerOf({ traceSamples: samples });
     const source = jaegerSource({ url: urls.jaegerQuery, concurrency: CONCURRENCY, settleMs: 10_000 });

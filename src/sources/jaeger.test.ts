@@ -183,7 +183,7 @@ describe('trace checks judged on the recorded traces', () => {
         window: { start: Math.floor(Math.min(...times)) - 1, end: Math.ceil(Math.max(...times)) + 1 },
         evalTime: Math.ceil(Math.max(...times)) + 1,
         urls: { jaeger: r.url },
-        backends: { prometheus: true, alertmanager: true, logs: true, traces: true },
+        backends: { prometheus: true, alertmanager: true, logs: true, promtool: true, traces: true },
       });
       const obs = await source(r.url, { settleMs: 200 }).getTraces(
         samples.map((s) => want(s, s.route === 'POST /v1/executions/' ? SERVICES : SERVICES.slice(0, 1))),

@@ -81,11 +81,9 @@ describe('prometheus query checks', () => {
   });
 
   it('a backend that is not configured is inconclusive; too little traffic is inconclusive', () => {
-<<<<<<< HEAD
-    const ctx = ctxAt({ backends: { prometheus: false, alertmanager: true, logs: true, promtool: true } });
-=======
-    const ctx = ctxAt({ backends: { prometheus: false, alertmanager: true, logs: true, traces: false } });
->>>>>>> e1355f7 (Traces re-homed into the registries after the rebase on main: span model and trace requests/observations in src/model/trace.ts (Request/Observation unions), Jaeger source + otlp + traces Backend in src/sources/ (openBackends traces slot, configuredBackends), the traces check kind in src/verify/kinds/traces.ts (one KINDS line) with its selector/analysis/plan/evaluation in src/verify/traces/; engine maps --jaeger to the traces backend; telemetry names gain services; docs/architecture.md names the Jaeger backend)
+    const ctx = ctxAt({
+      backends: { prometheus: false, alertmanager: true, logs: true, promtool: true, traces: false },
+    });
     const unconfigured = evaluateOne(q(), {}, undefined, ctx);
     expect(unconfigured.outcome).toBe('inconclusive');
     expect(unconfigured.reason).toBe('no prometheus configured');

@@ -13,11 +13,7 @@ export function ctxAt(overrides: Partial<EvalContext> = {}): EvalContext {
     scrapeIntervalSeconds: 5,
     settle: { ok: true, reason: 'scraped', lastScrape: T0 + 125 },
     urls: { prometheus: 'http://127.0.0.1:9090', alertmanager: 'http://127.0.0.1:9093' },
-<<<<<<< HEAD
-    backends: { prometheus: true, alertmanager: true, logs: true, promtool: true },
-=======
-    backends: { prometheus: true, alertmanager: true, logs: true, traces: false },
->>>>>>> e1355f7 (Traces re-homed into the registries after the rebase on main: span model and trace requests/observations in src/model/trace.ts (Request/Observation unions), Jaeger source + otlp + traces Backend in src/sources/ (openBackends traces slot, configuredBackends), the traces check kind in src/verify/kinds/traces.ts (one KINDS line) with its selector/analysis/plan/evaluation in src/verify/traces/; engine maps --jaeger to the traces backend; telemetry names gain services; docs/architecture.md names the Jaeger backend)
+    backends: { prometheus: true, alertmanager: true, logs: true, promtool: true, traces: false },
     target: DEFAULT_TARGET,
     ...overrides,
   };

@@ -18,7 +18,7 @@ const CHECKS = new URL('../../../checks/', import.meta.url).pathname;
 const JAEGER = 'http://127.0.0.1:16686';
 const ctx: EvalContext = ctxAt({
   urls: { jaeger: JAEGER },
-  backends: { prometheus: true, alertmanager: true, logs: true, traces: true },
+  backends: { prometheus: true, alertmanager: true, logs: true, promtool: true, traces: true },
 });
 
 const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
