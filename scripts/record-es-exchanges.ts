@@ -7,59 +7,21 @@
  *
  * Starts its own Elasticsearch on free loopback ports, records through a proxy, stops it.
  */
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { startElasticsearch } from '../src/logstore/elasticsearch-server.ts';
 import { elasticsearchLogSource } from '../src/sources/elasticsearch-logs.ts';
 import { HarnessError } from '../src/util/errors.ts';
+import { startRecordingProxy } from './recording-proxy.ts';
 
 const OUT = new URL('../src/sources/testdata/', import.meta.url);
 const dir = await mkdtemp(join(tmpdir(), 'record-es-'));
 const es = await startElasticsearch({ dir });
-const upstream = new URL(es.url);
-let exchanges: unknown[] = [];
-const proxy = createServer((req, res) => {
-  const body: Buffer[] = [];
-  req.on('data', (c: Buffer) => body.push(c));
-  req.on('end', () => {
-    const sent = Buffer.concat(body).toString();
-    const up = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (r) => {
-        const got: Buffer[] = [];
-        r.on('data', (c: Buffer) => got.push(c));
-        r.on('end', () => {
-          const text = Buffer.concat(got).toString();
-          const headers: Record<string, string> = {};
-          for (const h of ['content-type', 'x-elastic-product']) if (r.headers[h]) headers[h] = String(r.headers[h]);
-          exchanges.push({
-            method: req.method,
-            url: req.url,
-            requestBody: sent ? (JSON.parse(sent) as unknown) : undefined,
-            status: r.statusCode,
-            headers,
-            body: text ? (JSON.parse(text) as unknown) : undefined,
-          });
-          res.writeHead(r.statusCode ?? 500, r.headers).end(text);
-        });
-      },
-    );
-    up.end(sent);
-  });
-});
-await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-const via = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-
-async function save(name: string, what: () => Promise<unknown>): Promise<void> {
-  exchanges = [];
-  const r = await what();
-  console.log(name, r instanceof HarnessError ? `${r.code}: ${r.message}` : 'ok');
-  await writeFile(new URL(name, OUT), `${JSON.stringify(exchanges, null, 1)}\n`);
-}
+const proxy = await startRecordingProxy(es.url, ['content-type', 'x-elastic-product']);
+const via = proxy.url;
+const save = (name: string, what: () => Promise<unknown>) => proxy.save(new URL(name, OUT), what);
 
 try {
   const client = new Client({ node: es.url });

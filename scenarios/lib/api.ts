@@ -17,6 +17,8 @@ export interface CallOptions {
 export interface CallResult {
   res: RefinedResponse<ResponseType>;
   traceId: string;
+  /** The parent-id sent in the traceparent: the server span's expected parent (TP-1). */
+  spanId: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export function call(
   if (opts.json) headers['Content-Type'] = 'application/json';
   const meta = exec.vu.metrics.metadata;
   meta.trace_id = trace.traceId;
+  meta.span_id = trace.spanId;
   for (const [k, v] of Object.entries(opts.metadata ?? {})) meta[k] = v;
   try {
     const res = http.request(method, `${baseUrl()}${path}`, body, {
@@ -44,9 +47,10 @@ export function call(
       tags: { route: `${method} ${route}`, name: `${method} ${route}` },
       timeout: '30s',
     });
-    return { res, traceId: trace.traceId };
+    return { res, traceId: trace.traceId, spanId: trace.spanId };
   } finally {
     delete meta.trace_id;
+    delete meta.span_id;
     for (const k of Object.keys(opts.metadata ?? {})) delete meta[k];
   }
 }

@@ -46,7 +46,7 @@ export function runExecution(data: SetupData): Outcome | undefined {
   const pollS = envNumber('POLL_INTERVAL_S', 0.5);
   const timeoutMs = envNumber('EXECUTION_TIMEOUT_S', 120) * 1000;
   const started = Date.now();
-  const { res, traceId } = authed('POST', '/v1/executions/', '/v1/executions/', {
+  const { res, traceId, spanId } = authed('POST', '/v1/executions/', '/v1/executions/', {
     pipeline_id: data.pipelineId,
     input_files: http.file(fixture.data, fixture.name, fixture.type),
     parameters: '{}',
@@ -56,7 +56,7 @@ export function runExecution(data: SetupData): Outcome | undefined {
   if (res.status !== 200 && res.status !== 202) return undefined;
   const executionId = jsonBody<{ execution_id?: string }>(res)?.execution_id;
   if (!executionId) return undefined;
-  const meta = { trace_id: traceId, execution_id: executionId };
+  const meta = { trace_id: traceId, span_id: spanId, execution_id: executionId };
   const createStatus = String(res.status);
   withMetadata(meta, () => executionCreated.add(1, { create_status: createStatus }));
 

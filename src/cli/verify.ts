@@ -141,6 +141,7 @@ export function registerVerify(program: Command): void {
     .option('-t, --target <name>', 'target in the config (default: its defaultTarget or only target)')
     .option('--prometheus <url>', 'Prometheus base URL (overrides the config)')
     .option('--alertmanager <url>', 'Alertmanager base URL')
+    .option('--jaeger <url>', "Jaeger's query base URL (its api_v3), for the trace checks")
     .option('--logs <paths>', 'JSON-lines log files or directories (repeatable, comma-separated)', commaList, [])
     .option('--elasticsearch <url>', 'read the logs from Elasticsearch instead of files (with --es-index)')
     .option('--es-index <pattern>', 'the Elasticsearch index or pattern holding the application logs, e.g. imageflow-*')
@@ -194,6 +195,7 @@ export function registerVerify(program: Command): void {
       // Flags name backends; a URL with credentials in it is refused before anything is read.
       const promFlag = o.prometheus ? backendUrlFromFlag('--prometheus', String(o.prometheus)) : undefined;
       const amFlag = o.alertmanager ? backendUrlFromFlag('--alertmanager', String(o.alertmanager)) : undefined;
+      const jaegerFlag = o.jaeger ? backendUrlFromFlag('--jaeger', String(o.jaeger)) : undefined;
       const configFile = configPathFor(o.config as string | undefined);
       if (o.target && !configFile) {
         throw new HarnessError('CONFIG_TARGET_WITHOUT_CONFIG', `--target ${String(o.target)} needs a target config`, {
@@ -234,6 +236,7 @@ export function registerVerify(program: Command): void {
       const promBase = promFlag ? { url: promFlag } : (base?.prometheus as Endpoint);
       const prometheus: Endpoint = { ...promBase, headersEnv: { ...(promBase.headersEnv ?? {}), ...headerFlags } };
       const alertmanager = amFlag ? { url: amFlag } : base?.alertmanager;
+      const jaeger = jaegerFlag ? { url: jaegerFlag } : base?.jaeger;
       let logs = o.logs as string[];
       // A store named by flags; else the base's, refined by the --es-* flags.
       let logStore = o.elasticsearch || o.esIndex ? logStoreFromFlags(o) : undefined;
@@ -255,6 +258,7 @@ export function registerVerify(program: Command): void {
           ledger,
           prometheus,
           ...(alertmanager ? { alertmanager } : {}),
+          ...(jaeger ? { jaeger } : {}),
           logs,
           ...(logStore ? { logStore } : {}),
           checksDir: o.checks as string,

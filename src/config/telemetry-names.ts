@@ -3,6 +3,13 @@ import { HarnessError } from '../util/errors.ts';
 import { telemetryNamesSchema as targetConfigSchema, type TelemetryNames as TargetConfig } from '../model/context.ts';
 import { loadDataFile } from '../util/schema-file.ts';
 
+/** The reference system's services as the telemetry names them (the trace checks' `services`). */
+export const DEFAULT_SERVICES: Record<string, string> = {
+  'backend-api': 'imageflow-backend-api',
+  workflows: 'imageflow-workflows',
+  processing: 'imageflow-processing',
+};
+
 /**
  * Names the spec leaves open, defaulting to the reference system's (docs/reference-system.md):
  * a real deployment overrides them with `--target FILE` (YAML, same keys).
@@ -22,6 +29,8 @@ export const DEFAULT_TARGET: TargetConfig = {
   executionStatus: { completed: 'success', failed: 'failed', error: 'error' },
   // The reference system (like most services) does not count its health probe.
   uninstrumentedRoutes: ['GET /v1/health'],
+  // The trace checks' service names → the reference's OTel service.name.
+  services: DEFAULT_SERVICES,
 };
 
 /** Fills what a partial mapping leaves out with the defaults. */
@@ -31,6 +40,7 @@ export function withDefaults(t: Partial<TargetConfig>): TargetConfig {
     metrics: { ...DEFAULT_TARGET.metrics, ...(t.metrics ?? {}) },
     executionStatus: { ...DEFAULT_TARGET.executionStatus, ...(t.executionStatus ?? {}) },
     uninstrumentedRoutes: t.uninstrumentedRoutes ?? DEFAULT_TARGET.uninstrumentedRoutes,
+    services: { ...DEFAULT_SERVICES, ...(t.services ?? {}) },
   };
 }
 

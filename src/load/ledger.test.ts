@@ -123,6 +123,27 @@ describe('ledger from recorded k6 output', () => {
     ).toBe(true);
   });
 
+  it("keeps the client's span id (the traceparent's parent-id) with its trace ID", () => {
+    const b = new LedgerBuilder(META);
+    const traceId = 'a'.repeat(32);
+    const point = (metadata: Record<string, string>) =>
+      JSON.stringify({
+        type: 'Point',
+        metric: 'http_req_duration',
+        data: {
+          time: '2026-11-28T12:00:00.000Z',
+          value: 12,
+          tags: { route: 'GET /v1/pipelines/', status: '200', method: 'GET' },
+          metadata,
+        },
+      });
+    b.ingestLine(point({ trace_id: traceId, span_id: 'b'.repeat(16) }));
+    b.ingestLine(point({ trace_id: 'c'.repeat(32) }));
+    const samples = b.finish({ aborted: false, exitCode: 0 }).traceSamples;
+    expect(samples.find((s) => s.traceId === traceId)?.spanId).toBe('b'.repeat(16));
+    expect(samples.find((s) => s.traceId === 'c'.repeat(32))).not.toHaveProperty('spanId');
+  });
+
   it('gives the same ledger for the same input (seeded sampling)', async () => {
     const a = (await ledgerFromFixture()).finish({
       aborted: false,

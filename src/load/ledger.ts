@@ -196,8 +196,10 @@ export class LedgerBuilder {
     if (traceId) {
       const outcome = cls === '2xx' || cls === '3xx' ? 'ok' : 'error';
       const executionId = data.metadata?.execution_id;
+      const spanId = data.metadata?.span_id;
       this.samples.offer(`${route.name}|${outcome}`, () => ({
         traceId,
+        ...(spanId ? { spanId } : {}),
         route: route.name,
         status,
         outcome,
@@ -233,8 +235,10 @@ export class LedgerBuilder {
     if (traceId && Number.isFinite(end) && Number.isFinite(ms)) {
       const status = Number(tags.create_status ?? '0');
       const executionId = data.metadata?.execution_id;
+      const spanId = data.metadata?.span_id;
       this.samples.offer(`execution|${outcome}`, () => ({
         traceId,
+        ...(spanId ? { spanId } : {}),
         route: 'POST /v1/executions/',
         status,
         outcome,

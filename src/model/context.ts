@@ -12,7 +12,7 @@ export interface EvalContext {
   settle?: { ok: boolean; reason: string; lastScrape?: number };
   /** Whether the log store had caught up with the run before the log checks read it. */
   logSettle?: { ok: boolean; reason: string };
-  urls: { prometheus?: string; alertmanager?: string };
+  urls: { prometheus?: string; alertmanager?: string; jaeger?: string };
   /** Backends that are configured; a check whose backend is absent is skipped. */
   backends: Record<BackendName, boolean>;
   target: TelemetryNames;
@@ -35,6 +35,8 @@ export interface TelemetryNames {
    * as "METHOD /path"; any other client route missing from the telemetry fails the count.
    */
   uninstrumentedRoutes: string[];
+  /** Logical service name (as the trace checks spell it) → the telemetry's `service.name`. */
+  services?: Record<string, string>;
 }
 
 /** The JSON schema of a telemetry names mapping (`--telemetry-map`, a target's `telemetry`). */
@@ -46,5 +48,6 @@ export const telemetryNamesSchema = {
     metrics: { type: 'object', additionalProperties: { type: 'string', pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$' } },
     executionStatus: { type: 'object', additionalProperties: { type: 'string' } },
     uninstrumentedRoutes: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z]+ /' } },
+    services: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
   },
 } as const;

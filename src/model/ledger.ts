@@ -39,6 +39,8 @@ export type ExecutionOutcome = 'completed' | 'failed' | 'cancelled' | 'timeout' 
 
 export interface TraceSample {
   traceId: string;
+  /** The parent-id the client sent in its traceparent (the server span's parent, TP-1). */
+  spanId?: string;
   route: string;
   status: number;
   /** 'ok' for 2xx/3xx, 'error' otherwise; executions use their outcome. */

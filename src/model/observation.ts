@@ -1,3 +1,5 @@
+import type { TraceObservation } from './trace.ts';
+
 /**
  * What the backends report: plain JSON-serialisable data, so observations can be recorded
  * and replayed in tests. Sources produce them; the check kinds' pure evaluators read them.
@@ -116,7 +118,8 @@ export type Observation =
   | LogsObs
   | LogTracesObs
   | PromtoolTestObs
-  | SourceErrorObs;
+  | SourceErrorObs
+  | TraceObservation;
 
 /** checkId → request key → observation. */
 export type Observations = Record<string, Record<string, Observation>>;

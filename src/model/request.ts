@@ -1,3 +1,5 @@
+import type { TraceRequest } from './trace.ts';
+
 /** What a check needs from Prometheus (the `metrics` backend). */
 export type PrometheusRequest =
   | { key: string; backend: 'prometheus'; op: 'range'; query: string; start: number; end: number; step: number }
@@ -28,7 +30,7 @@ export type PromtoolRequest = {
 };
 
 /** What one check needs fetched; the key names the part for the evaluator. */
-export type Request = PrometheusRequest | AlertmanagerRequest | LogRequest | PromtoolRequest;
+export type Request = PrometheusRequest | AlertmanagerRequest | LogRequest | PromtoolRequest | TraceRequest;
 
-/** The backend names requests address (`prometheus`, `alertmanager`, `logs`, `promtool`). */
+/** The backend names requests address (`prometheus`, `alertmanager`, `logs`, `promtool`, `traces`). */
 export type BackendName = Request['backend'];

@@ -109,6 +109,7 @@ describe('backends behind authentication (real Prometheus and Alertmanager behin
         '    alertmanager:',
         `      url: "${am.url}"`,
         '      auth: { basic: { usernameEnv: AM_USER, passwordEnv: AM_PASS } }',
+        `    jaeger: { url: "${urls.jaegerQuery}" }`,
         `    logs: { kind: file, paths: ${JSON.stringify(Object.values(urls.appLogs))} }`,
       ].join('\n') + '\n',
     );

@@ -1,5 +1,7 @@
 import type { AlertmanagerRequest, BackendName, PromtoolRequest } from '../model/request.ts';
 import { promtoolBackend } from './promtool.ts';
+import type { TraceRequest } from '../model/trace.ts';
+import { jaegerBackend, jaegerSource, type JaegerConfig } from './jaeger.ts';
 import { HarnessError } from '../util/errors.ts';
 import { alertmanagerBackend, alertmanagerSource } from './alertmanager.ts';
 import type { Backend } from './backend.ts';
@@ -13,8 +15,7 @@ export interface BackendsConfig {
   metrics?: { kind: 'prometheus'; endpoint: Endpoint };
   alerts?: { kind: 'alertmanager'; endpoint: Endpoint };
   logs?: { kind: 'file'; paths: string[] } | { kind: 'elasticsearch'; config: ElasticsearchLogConfig };
-  /** The trace backend's slot: none can be configured yet. */
-  traces?: never;
+  traces?: { kind: 'jaeger'; config: JaegerConfig };
   /** Alert rule unit tests with a local promtool (the spec alerts' generated cases). */
   rules?: { kind: 'promtool'; binary: string };
 }
@@ -28,7 +29,7 @@ export interface Backends {
   metrics?: PrometheusBackend;
   alerts?: Backend<AlertmanagerRequest>;
   logs?: LogBackend;
-  traces?: never;
+  traces?: Backend<TraceRequest>;
   rules?: Backend<PromtoolRequest>;
 }
 
@@ -51,6 +52,11 @@ export function openBackends(cfg: BackendsConfig, env: NodeJS.ProcessEnv): Backe
     out.logs = logBackend(l);
   } else if (cfg.logs?.kind === 'file') out.logs = logBackend(fileLogSource(cfg.logs.paths));
   if (cfg.rules) out.rules = promtoolBackend(cfg.rules.binary);
+  if (cfg.traces) {
+    const j = jaegerSource(cfg.traces.config, env);
+    if (j instanceof HarnessError) return j;
+    out.traces = jaegerBackend(j);
+  }
   return out;
 }
 
@@ -61,7 +67,13 @@ export function listBackends(b: Backends): Backend[] {
 
 /** Which backends requests can reach (a check needing one that is not is inconclusive). */
 export function configuredBackends(b: Backends): Record<BackendName, boolean> {
-  return { prometheus: !!b.metrics, alertmanager: !!b.alerts, logs: !!b.logs, promtool: !!b.rules };
+  return {
+    prometheus: !!b.metrics,
+    alertmanager: !!b.alerts,
+    logs: !!b.logs,
+    promtool: !!b.rules,
+    traces: !!b.traces,
+  };
 }
 
 /** Closes what holds connections; a close that fails is reported, never thrown. */

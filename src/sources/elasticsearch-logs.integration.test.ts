@@ -44,6 +44,8 @@ async function verifyLogs(
     ledger,
     only: LOG_CHECKS,
     ...logs,
+    // LOG-2's correlation reads the sampled traces from the stack's Jaeger.
+    jaeger: { url: urls.jaegerQuery },
     // One-second steps: the judged window does not reach back into an earlier test's traffic.
     scrapeInterval: '1s',
     evaluationInterval: '1s',
@@ -109,6 +111,8 @@ describe('log checks against a real Elasticsearch', () => {
       'log-1-record-shape': 'pass',
       'arch-4-run-in-log-store': 'pass',
       'log-3-execution-started': 'pass',
+      // LOG-2 as correlation: the store's records name spans of the sampled traces in Jaeger.
+      'log-2-trace-correlation': 'pass',
     });
     // Files: the same verdicts, except ARCH-4 which has no store to follow.
     expect(outcomes(fromFiles), explain(fromFiles)).toEqual({

@@ -1,8 +1,8 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../util/errors.ts';
+import { testServerPerTest } from './testing/server.ts';
 import { elasticsearchLogSource } from './elasticsearch-logs.ts';
 import type { LogsObs } from '../model/observation.ts';
 
@@ -18,11 +18,13 @@ interface Exchange {
 const recorded = (name: string): Exchange[] =>
   JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8')) as Exchange[];
 
+const serve = testServerPerTest();
+
 /** Serves recorded exchanges in order and keeps what the client sent. */
 async function replay(exchanges: Exchange[]) {
   const seen: Array<{ method: string; url: string; headers: IncomingHttpHeaders; body: unknown }> = [];
   let next = 0;
-  const server: Server = createServer((req, res) => {
+  const server = await serve((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -41,14 +43,8 @@ async function replay(exchanges: Exchange[]) {
       res.writeHead(ex.status, ex.headers).end(JSON.stringify(ex.body));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  servers.push(server);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  return { url: server.url, seen, close: server.close };
 }
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
-});
 
 // The recording's window: 12:00:00–12:00:10 on 2026-11-28, paged by 3.
 const START = Date.parse('2026-11-28T12:00:00.000Z') / 1000;
@@ -207,7 +203,7 @@ describe('elasticsearchLogSource (recorded from Elasticsearch 7.17.29)', () => {
 
   it('is an error value when the store is down, naming where', async () => {
     const es = await replay([]);
-    servers.pop()?.close();
+    await es.close();
     const src = elasticsearchLogSource({ url: es.url, index: 'x', retries: 0 }, {});
     if (src instanceof HarnessError) throw src;
     const r = (await src.records(0, 1)) as HarnessError;

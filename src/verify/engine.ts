@@ -10,6 +10,7 @@ import {
   type Backends,
   type BackendsConfig,
 } from '../sources/backends.ts';
+import type { JaegerConfig } from '../sources/jaeger.ts';
 import type { ElasticsearchLogConfig } from '../sources/elasticsearch-logs.ts';
 import type { Endpoint } from '../sources/http.ts';
 import { redactUrl } from '../util/redact.ts';
@@ -33,6 +34,8 @@ export interface VerifyOptions {
   logs?: string[];
   /** Or the log store: an Elasticsearch index (wins over `logs`). */
   logStore?: ElasticsearchLogConfig;
+  /** The trace store (Jaeger's query API) the trace checks read. */
+  jaeger?: JaegerConfig;
   /** The judged window; defaults to the ledger's traffic window. */
   window?: { start: Date; end: Date };
   ledger?: Ledger;
@@ -123,6 +126,9 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport | Harnes
   // those checks are inconclusive; with no Prometheus nothing is judged).
   const promtool = opts.prometheus ? which('promtool', env.PATH) : undefined;
   if (promtool) config.rules = { kind: 'promtool', binary: promtool };
+  // Traces arrive in the store within the verify stage's settle allowance, like the logs.
+  if (opts.jaeger)
+    config.traces = { kind: 'jaeger', config: { settleMs: opts.settleTimeoutMs ?? 30_000, ...opts.jaeger } };
   const backends = openBackends(config, env);
   if (backends instanceof HarnessError) return backends;
   try {
@@ -189,6 +195,7 @@ async function judge(
     urls: {
       prometheus: opts.prometheus && redactUrl(opts.prometheus.url),
       alertmanager: opts.alertmanager && redactUrl(opts.alertmanager.url),
+      jaeger: opts.jaeger && redactUrl(opts.jaeger.url),
     },
     backends: configuredBackends(backends),
     target,

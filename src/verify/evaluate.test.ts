@@ -81,7 +81,9 @@ describe('prometheus query checks', () => {
   });
 
   it('a backend that is not configured is inconclusive; too little traffic is inconclusive', () => {
-    const ctx = ctxAt({ backends: { prometheus: false, alertmanager: true, logs: true, promtool: true } });
+    const ctx = ctxAt({
+      backends: { prometheus: false, alertmanager: true, logs: true, promtool: true, traces: false },
+    });
     const unconfigured = evaluateOne(q(), {}, undefined, ctx);
     expect(unconfigured.outcome).toBe('inconclusive');
     expect(unconfigured.reason).toBe('no prometheus configured');

@@ -13,7 +13,7 @@ export function ctxAt(overrides: Partial<EvalContext> = {}): EvalContext {
     scrapeIntervalSeconds: 5,
     settle: { ok: true, reason: 'scraped', lastScrape: T0 + 125 },
     urls: { prometheus: 'http://127.0.0.1:9090', alertmanager: 'http://127.0.0.1:9093' },
-    backends: { prometheus: true, alertmanager: true, logs: true, promtool: true },
+    backends: { prometheus: true, alertmanager: true, logs: true, promtool: true, traces: false },
     target: DEFAULT_TARGET,
     ...overrides,
   };

@@ -30,6 +30,7 @@ async function verifyLedger(ledger: Ledger, only: string[] | undefined): Promise
     only,
     prometheus: { url: urls.prometheus },
     alertmanager: { url: urls.alertmanager },
+    jaeger: { url: urls.jaegerQuery },
     logs: Object.values(urls.appLogs),
     scrapeInterval: '1s',
     evaluationInterval: '1s',

@@ -27,7 +27,7 @@ export const sampleReport: Verification = {
     stepSeconds: 15,
     scrapeIntervalSeconds: 15,
     urls: {},
-    backends: { prometheus: true, alertmanager: false, logs: false, promtool: false },
+    backends: { prometheus: true, alertmanager: false, logs: false, promtool: false, traces: false },
     target: { job: 'backend-api', metrics: {}, executionStatus: {}, uninstrumentedRoutes: [] },
   },
   observations: {},

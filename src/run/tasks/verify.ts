@@ -38,6 +38,7 @@ export function verifyStageFor(opts: {
       ledger: ctx.ledger,
       ...(t.prometheus ? { prometheus: t.prometheus } : {}),
       ...(t.alertmanager ? { alertmanager: t.alertmanager } : {}),
+      ...(t.jaeger ? { jaeger: t.jaeger } : {}),
       ...(t.logs?.kind === 'file' ? { logs: t.logs.paths } : {}),
       ...(t.logs?.kind === 'elasticsearch' ? { logStore: t.logs } : {}),
       scrapeInterval,

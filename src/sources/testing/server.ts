@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 /** A loopback HTTP server for transport tests: records every request's path and headers. */
 export interface TestServer {
@@ -40,3 +41,21 @@ export const answer =
     res.writeHead(status, { 'content-type': type });
     res.end(body);
   };
+
+/**
+ * For the tests of one file: starts servers (through `startTestServer`) and closes them after
+ * each test. Returns the function that starts one.
+ */
+export function testServerPerTest(): (
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (handle) => {
+    const s = await startTestServer(handle);
+    servers.push(s);
+    return s;
+  };
+}

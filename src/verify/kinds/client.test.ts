@@ -15,7 +15,9 @@ const check = (metric: ClientCheck['metric'], comparator: ClientCheck['comparato
 });
 
 // No telemetry at all: no backend is configured.
-const blind = ctxAt({ backends: { prometheus: false, alertmanager: false, logs: false, promtool: false } });
+const blind = ctxAt({
+  backends: { prometheus: false, alertmanager: false, logs: false, promtool: false, traces: false },
+});
 
 describe('client view checks', () => {
   it('40 of 40 executions failed fails SLI-4 with the ledger numbers, without any telemetry', () => {

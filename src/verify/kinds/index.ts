@@ -12,6 +12,7 @@ import { prometheusSeries } from './prometheus-series.ts';
 import { prometheusTargets } from './prometheus-targets.ts';
 import { promtoolRules } from './promtool-rules.ts';
 import { statement } from './statement.ts';
+import { traces } from './traces.ts';
 
 /** Makes the compiler hold every entry's key to its kind's `source`. */
 function kindTable<T extends Record<string, { source: string }>>(t: T & { [K in keyof T]: { source: K } }): T {
@@ -36,6 +37,7 @@ export const KINDS = kindTable({
   'ledger-vs-prometheus': ledgerVsPrometheus,
   client,
   statement,
+  traces,
 });
 
 type CheckOf<K> = K extends CheckKind<infer C> ? C : never;

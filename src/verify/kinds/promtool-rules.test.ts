@@ -23,7 +23,7 @@ const ctx = (promtool: boolean): EvalContext => ({
   stepSeconds: 5,
   scrapeIntervalSeconds: 5,
   urls: {},
-  backends: { prometheus: false, alertmanager: false, logs: false, promtool },
+  backends: { prometheus: false, alertmanager: false, logs: false, promtool, traces: false },
   target: DEFAULT_TARGET,
 });
 let dir = '';

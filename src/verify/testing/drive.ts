@@ -46,7 +46,8 @@ export async function drive(base: string, opts: { seconds: number; executions?: 
     const sentAt = new Date().toISOString();
     // Like the k6 scenarios: each request starts a trace the client knows (W3C traceparent).
     const traceId = randomBytes(16).toString('hex');
-    const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+    const spanId = randomBytes(8).toString('hex');
+    const traceparent = `00-${traceId}-${spanId}-01`;
     let res: Response | undefined;
     try {
       res = await fetch(`${base}${path}`, {
@@ -66,6 +67,7 @@ export async function drive(base: string, opts: { seconds: number; executions?: 
     const status = res?.status ?? 0;
     samples.push({
       traceId,
+      spanId,
       route: `${method} ${route}`,
       status,
       outcome: status > 0 && status < 400 ? 'ok' : 'error',
