@@ -28,7 +28,7 @@ export interface PrometheusSource {
   alerts(): Promise<AlertsObs | HarnessError>;
   alertmanagers(): Promise<AlertmanagersObs | HarnessError>;
   exemplars(query: string, start: number, end: number): Promise<ExemplarsObs | HarnessError>;
-  /** Timestamp (unix s) of the newest sample of `up{job}`: the last scrape. */
+  /** When every active target of `job` was last scraped (unix s, the oldest of them); undefined before the first. */
   lastScrape(job: string): Promise<number | undefined | HarnessError>;
 }
 
@@ -285,10 +285,23 @@ export function prometheusSource(ep: Endpoint, env: NodeJS.ProcessEnv = process.
       };
     },
     lastScrape: async (job) => {
-      const r = await call('instant query', () => driver.instantQuery(`timestamp(up{job="${job}"})`));
+      // From the active targets, not `timestamp(up{job})`: a target of an earlier process
+      // (another port after a restart, under a restarted Prometheus that wrote no stale
+      // marker) keeps its `up` series in the 5-minute lookback, and its old timestamp would
+      // read as "not scraped since" for as long.
+      const r = await raw('targets?state=active');
       if (r instanceof HarnessError) return r;
-      const v = asVector(r).samples.map((s) => s.value);
-      return v.length ? Math.min(...v) : undefined;
+      const active = ((r as { activeTargets?: unknown[] }).activeTargets ?? []) as Array<{
+        labels: Labels;
+        scrapePool: string;
+        lastScrape: string;
+      }>;
+      const stamps = active
+        .filter((t) => (t.labels.job ?? t.scrapePool) === job)
+        .map((t) => Date.parse(t.lastScrape) / 1000);
+      // A target never scraped yet reports year 1: the job has not been scraped as a whole.
+      if (stamps.length === 0 || stamps.some((t) => !(t > 0))) return undefined;
+      return Math.min(...stamps);
     },
   };
 }

@@ -416,31 +416,29 @@ export function truthQuery(check: TruthCheck, t: TelemetryNames): string {
 }
 
 /**
- * The window-start reading. With the run's baseline scrape known, only samples from it on
- * count (`last_over_time` back to it, half a scrape interval of slack): a process that served
- * an earlier run and was restarted since still has its last sample within Prometheus'
- * 5-minute lookback, and read as this run's start it looks like a counter reset or a loss.
+ * The counter readings at the window's start and at the evaluation time. With the run's
+ * baseline scrape known, only series sampled from it on count (`last_over_time` back to it,
+ * half a scrape interval of slack): a process that served an earlier run and was restarted
+ * since (under another instance label, say) still has its last sample within Prometheus'
+ * 5-minute lookback; read at the start it looks like a counter reset, summed at the end it
+ * adds the earlier run's counts to this one's.
  */
-export function startReading(check: TruthCheck, ctx: EvalContext, win: Window): PrometheusRequest {
+export function truthReadings(check: TruthCheck, ctx: EvalContext, win: Window): PrometheusRequest[] {
   const b = ctx.baselineAt;
+  const plain = truthQuery(check, ctx.target);
   if (b === undefined || b > ctx.evalTime)
-    return {
-      key: 'before',
-      backend: 'prometheus',
-      op: 'instant',
-      query: truthQuery(check, ctx.target),
-      time: win.start,
-    };
-  const time = Math.max(win.start, b);
+    return [
+      { key: 'before', backend: 'prometheus', op: 'instant', query: plain, time: win.start },
+      { key: 'after', backend: 'prometheus', op: 'instant', query: plain, time: ctx.evalTime },
+    ];
   const p = truthParts(check, ctx.target);
-  const lookbackMs = Math.ceil((time - b + ctx.scrapeIntervalSeconds / 2) * 1000);
-  return {
-    key: 'before',
-    backend: 'prometheus',
-    op: 'instant',
-    query: `sum by (${p.by}) (last_over_time(${p.selector}[${lookbackMs}ms]))`,
-    time,
-  };
+  const since = (time: number) =>
+    `sum by (${p.by}) (last_over_time(${p.selector}[${Math.ceil((time - b + ctx.scrapeIntervalSeconds / 2) * 1000)}ms]))`;
+  const start = Math.max(win.start, b);
+  return [
+    { key: 'before', backend: 'prometheus', op: 'instant', query: since(start), time: start },
+    { key: 'after', backend: 'prometheus', op: 'instant', query: since(ctx.evalTime), time: ctx.evalTime },
+  ];
 }
 
 export const ledgerVsPrometheus = defineKind<TruthCheck>({
@@ -455,12 +453,6 @@ export const ledgerVsPrometheus = defineKind<TruthCheck>({
     required: ['truth'],
   },
   needsLedger: true,
-  requests(check, ctx, _ledger, win) {
-    const query = truthQuery(check, ctx.target);
-    return [
-      startReading(check, ctx, win),
-      { key: 'after', backend: 'prometheus', op: 'instant', query, time: ctx.evalTime },
-    ];
-  },
+  requests: (check, ctx, _ledger, win) => truthReadings(check, ctx, win),
   evaluate: (check, obs, ctx, ledger, win) => evalTruth(check, obs, ctx, ledger, win, truthQuery(check, ctx.target)),
 });
