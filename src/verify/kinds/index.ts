@@ -1,6 +1,7 @@
 import type { CheckKind } from './kind.ts';
 import { alertmanager } from './alertmanager.ts';
 import { client } from './client.ts';
+import { exemplarTraces } from './exemplar-traces.ts';
 import { ledgerVsPrometheus } from './ledger-vs-prometheus.ts';
 import { logs } from './logs.ts';
 import { prometheusBuckets } from './prometheus-buckets.ts';
@@ -32,6 +33,7 @@ export const KINDS = kindTable({
   'prometheus-targets': prometheusTargets,
   'prometheus-exemplars': prometheusExemplars,
   'prometheus-buckets': prometheusBuckets,
+  'exemplar-traces': exemplarTraces,
   alertmanager,
   logs,
   'ledger-vs-prometheus': ledgerVsPrometheus,

@@ -18,12 +18,24 @@ import { explain, setFault, verdictOf } from '../testing/report-helpers.ts';
  */
 let dir: string;
 let urls: StackUrls;
-const TRACE_REQS = ['TP-1', 'TP-2', 'TP-3', 'ARCH-1', 'ARCH-2', 'DB-1', 'log-2-trace-correlation'];
+const TRACE_REQS = [
+  'TP-1',
+  'TP-2',
+  'TP-3',
+  'ARCH-1',
+  'ARCH-2',
+  'DB-1',
+  'log-2-trace-correlation',
+  'tp-4-exemplars-resolve',
+];
 
 async function verifyTraces(ledger: Ledger, settleTimeoutMs: number): Promise<VerifyReport> {
   const r = await verify({
     ledger,
     only: TRACE_REQS,
+    // TP-4 reads the exemplars from Prometheus, then looks their trace IDs up in Jaeger.
+    prometheus: { url: urls.prometheus },
+    scrapeInterval: '1s',
     jaeger: { url: urls.jaegerQuery },
     logs: Object.values(urls.appLogs),
     settleTimeoutMs,
@@ -66,6 +78,13 @@ describe('trace propagation read back from the real Jaeger', () => {
     const d = rate.details as { found: number; sampled: number };
     expect(d.found).toBe(d.sampled);
     expect(d.sampled).toBeGreaterThan(10);
+    // TP-4: the exemplars' trace IDs (a sample of at most 20) are all traces in Jaeger.
+    const tp4 = verdictOf(r, 'tp-4-exemplars-resolve');
+    const ex = tp4.details as { sampled: number; found: number; exemplars: number };
+    expect(ex.sampled).toBeGreaterThan(0);
+    expect(ex.sampled).toBeLessThanOrEqual(20);
+    expect(ex.found).toBe(ex.sampled);
+    expect(tp4.summary).toMatch(/^all \d+ sampled exemplar trace IDs \(of \d+ exemplars\) resolve to traces/);
     // The links open in Jaeger's UI.
     const ui = await fetch(verdictOf(r, 'arch-2-trace-retrievable').links[0]!);
     expect(ui.status).toBe(200);
