@@ -3,6 +3,7 @@ import type { Observation } from '../../model/observation.ts';
 import type { Request } from '../../model/request.ts';
 import { substituteMetrics } from '../placeholders.ts';
 import { isoRange, unexpected, verdict, violated } from '../verdict.ts';
+import { traceLink as link } from '../traces/trace-link.ts';
 import { defineKind } from './kind.ts';
 
 /**
@@ -38,8 +39,6 @@ export function sampleExemplarIds(o: Observation | undefined, label: string, n: 
   if (n <= 1) return ids.slice(-n);
   return Array.from({ length: n }, (_, i) => ids[Math.round((i * (ids.length - 1)) / (n - 1))]!);
 }
-
-const link = (base: string | undefined, id: string) => (base ? `${base.replace(/\/+$/, '')}/trace/${id}` : id);
 
 export const exemplarTraces = defineKind<ExemplarTracesCheck>({
   source: 'exemplar-traces',

@@ -1,5 +1,6 @@
 import type { CheckKind } from './kind.ts';
 import { alertmanager } from './alertmanager.ts';
+import { alertTraceLink } from './alert-trace-link.ts';
 import { client } from './client.ts';
 import { exemplarTraces } from './exemplar-traces.ts';
 import { ledgerVsPrometheus } from './ledger-vs-prometheus.ts';
@@ -40,6 +41,7 @@ export const KINDS = kindTable({
   client,
   statement,
   traces,
+  'alert-trace-link': alertTraceLink,
 });
 
 type CheckOf<K> = K extends CheckKind<infer C> ? C : never;
