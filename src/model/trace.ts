@@ -61,7 +61,26 @@ export interface TraceSearchObs {
   traces: Array<{ traceId: string; spans: number; start: number }>;
 }
 
-export type TraceObservation = TracesObs | TraceServicesObs | TraceSearchObs;
+/** The operation (span) names the store holds for a service (`/api/v3/operations`). */
+export interface TraceOperationsObs {
+  kind: 'trace-operations';
+  from: string;
+  service: string;
+  operations: string[];
+}
+
+/** A find-traces search (service, optionally operation, time range) with the traces' spans. */
+export interface TraceFindObs {
+  kind: 'trace-find';
+  from: string;
+  service: string;
+  operation?: string;
+  /** How many traces were asked for at most (the store returns the newest). */
+  limit: number;
+  spans: Span[];
+}
+
+export type TraceObservation = TracesObs | TraceServicesObs | TraceSearchObs | TraceOperationsObs | TraceFindObs;
 
 /** A trace to look up and the services it must hold before it counts as complete. */
 export interface TraceWant {
@@ -79,4 +98,15 @@ export interface TraceProbe {
 export type TraceRequest =
   | { key: string; backend: 'traces'; op: 'get'; traces: TraceWant[]; probe?: TraceProbe }
   | { key: string; backend: 'traces'; op: 'services' }
-  | { key: string; backend: 'traces'; op: 'search'; service: string; start: number; end: number; limit: number };
+  | { key: string; backend: 'traces'; op: 'search'; service: string; start: number; end: number; limit: number }
+  | { key: string; backend: 'traces'; op: 'operations'; service: string }
+  | {
+      key: string;
+      backend: 'traces';
+      op: 'find';
+      service: string;
+      operation?: string;
+      start: number;
+      end: number;
+      limit: number;
+    };

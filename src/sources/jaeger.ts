@@ -10,6 +10,8 @@ import type {
   TraceProbe,
   TraceRecord,
   TraceRequest,
+  TraceFindObs,
+  TraceOperationsObs,
   TraceSearchObs,
   TraceServicesObs,
   TracesObs,
@@ -41,6 +43,17 @@ export interface TraceSource {
   getTraces(wants: TraceWant[], probe?: TraceProbe): Promise<TracesObs | HarnessError>;
   services(): Promise<TraceServicesObs | HarnessError>;
   search(service: string, startS: number, endS: number, limit: number): Promise<TraceSearchObs | HarnessError>;
+  operations(service: string): Promise<TraceOperationsObs | HarnessError>;
+  find(q: FindQuery): Promise<TraceFindObs | HarnessError>;
+}
+
+/** A find-traces search: the service's traces begun in [start, end] (unix s), newest `limit`. */
+export interface FindQuery {
+  service: string;
+  operation?: string;
+  start: number;
+  end: number;
+  limit: number;
 }
 
 /** Jaeger answers 404 for a trace it does not hold (yet), and for a search that found none. */
@@ -136,24 +149,50 @@ export function jaegerSource(
     return { kind: 'trace-services', from: base, services: Array.isArray(list) ? list.map(String) : [] };
   };
 
+  /** The find-traces answer as OTLP; `undefined` when Jaeger found none (its 404). */
+  const findRaw = async (f: FindQuery): Promise<unknown> => {
+    const q = new URLSearchParams({
+      'query.service_name': f.service,
+      ...(f.operation !== undefined ? { 'query.operation_name': f.operation } : {}),
+      'query.start_time_min': new Date(f.start * 1000).toISOString(),
+      'query.start_time_max': new Date(f.end * 1000).toISOString(),
+      'query.num_traces': String(f.limit),
+    });
+    const r = await get(`/api/v3/traces?${q.toString()}`);
+    return r instanceof HarnessError && isNotFound(r) ? undefined : r;
+  };
+
   const search = async (
     service: string,
     startS: number,
     endS: number,
     limit: number,
   ): Promise<TraceSearchObs | HarnessError> => {
-    const q = new URLSearchParams({
-      'query.service_name': service,
-      'query.start_time_min': new Date(startS * 1000).toISOString(),
-      'query.start_time_max': new Date(endS * 1000).toISOString(),
-      'query.num_traces': String(limit),
-    });
-    const r = await get(`/api/v3/traces?${q.toString()}`);
-    if (r instanceof HarnessError) {
-      if (isNotFound(r)) return { kind: 'trace-search', from: base, service, traces: [] };
-      return r;
-    }
-    return { kind: 'trace-search', from: base, service, traces: traceIdsFromOtlp(r) };
+    const r = await findRaw({ service, start: startS, end: endS, limit });
+    if (r instanceof HarnessError) return r;
+    return { kind: 'trace-search', from: base, service, traces: r === undefined ? [] : traceIdsFromOtlp(r) };
+  };
+
+  const find = async (f: FindQuery): Promise<TraceFindObs | HarnessError> => {
+    const r = await findRaw(f);
+    if (r instanceof HarnessError) return r;
+    const spans = r === undefined ? [] : spansFromOtlp(r);
+    return {
+      kind: 'trace-find',
+      from: base,
+      service: f.service,
+      ...(f.operation !== undefined ? { operation: f.operation } : {}),
+      limit: f.limit,
+      spans,
+    };
+  };
+
+  const operations = async (service: string): Promise<TraceOperationsObs | HarnessError> => {
+    const r = await get(`/api/v3/operations?${new URLSearchParams({ service }).toString()}`);
+    if (r instanceof HarnessError) return r;
+    const list = (r as { operations?: Array<{ name?: unknown }> }).operations;
+    const names = Array.isArray(list) ? list.map((o) => String(o.name ?? '')).filter((n) => n !== '') : [];
+    return { kind: 'trace-operations', from: base, service, operations: [...new Set(names)].sort() };
   };
 
   return {
@@ -161,6 +200,8 @@ export function jaegerSource(
     getTraces,
     services,
     search,
+    operations,
+    find,
     fetch: (req) => {
       switch (req.op) {
         case 'get':
@@ -169,6 +210,10 @@ export function jaegerSource(
           return services();
         case 'search':
           return search(req.service, req.start, req.end, req.limit);
+        case 'operations':
+          return operations(req.service);
+        case 'find':
+          return find(req);
       }
     },
   };

@@ -4,7 +4,7 @@ import type { Observations } from '../model/observation.ts';
 import type { Request } from '../model/request.ts';
 import type { Outcome, Verdict } from '../model/verdict.ts';
 import { kindOf, type Check } from './kinds/index.ts';
-import { requestsFor } from './plan.ts';
+import { followUpsFor, requestsFor } from './plan.ts';
 import { firstError, isoRange, verdict } from './verdict.ts';
 import { checkWindow } from './window.ts';
 
@@ -36,15 +36,19 @@ export function evaluateOne(
   const queries = queriesOf(reqs);
   const win = checkWindow(check, ctx, ledger);
   const range = isoRange({ start: win.start, end: ctx.evalTime });
-  for (const b of backendsOf(reqs)) {
-    // Not observed is never passed: an unconfigured backend leaves its checks undecided.
-    if (!ctx.backends[b])
-      return verdict(check, 'inconclusive', `the ${b} backend is not configured`, {
-        queries,
-        range,
-        reason: `no ${b} configured`,
-      });
-  }
+  // Not observed is never passed: an unconfigured backend leaves its checks undecided.
+  const unconfigured = (rs: Request[]) => {
+    const b = [...backendsOf(rs)].find((x) => !ctx.backends[x]);
+    return b === undefined
+      ? undefined
+      : verdict(check, 'inconclusive', `the ${b} backend is not configured`, {
+          queries,
+          range,
+          reason: `no ${b} configured`,
+        });
+  };
+  const off = unconfigured(reqs);
+  if (off) return off;
   if (check.phase && ledger && !ledger.phases.some((p) => p.name === check.phase)) {
     return verdict(check, 'inconclusive', `the run has no phase "${check.phase}"`, {
       queries,
@@ -74,6 +78,11 @@ export function evaluateOne(
       reason: 'no ledger (verify without run)',
     });
   }
+  // The follow-ups are built from the first answers exactly as collect built them (from
+  // first answers without an error: a follow-up's own backend unconfigured is named as such).
+  const follow = followUpsFor(check, obs, ctx, ledger);
+  const followOff = unconfigured(follow);
+  if (followOff) return followOff;
   const err = firstError(obs);
   if (err) {
     return verdict(check, 'inconclusive', `${err.backend}: ${err.message}`, {
@@ -82,7 +91,7 @@ export function evaluateOne(
       reason: `${err.backend} ${err.code}: ${err.message}`,
     });
   }
-  for (const r of reqs) {
+  for (const r of [...reqs, ...follow]) {
     if (!obs[r.key])
       return verdict(check, 'inconclusive', `no observation "${r.key}" was collected`, {
         queries,

@@ -41,8 +41,12 @@ describe('replaying a recorded healthy run', async () => {
   const loaded = await loadChecks(new URL('../../checks/', import.meta.url).pathname, DEFAULT_TARGET);
   if (loaded instanceof HarnessError) throw loaded;
   // The trace checks came later (no Jaeger in this recording): their replays of the real
-  // Jaeger's answers are src/sources/jaeger.test.ts and src/verify/traces/*.test.ts.
-  const cat = { ...loaded, checks: loaded.checks.filter((c) => c.source !== 'traces') };
+  // Jaeger's answers are src/sources/jaeger.test.ts and src/verify/traces/*.test.ts (TP-4's
+  // exemplar lookup: src/verify/kinds/exemplar-traces.test.ts).
+  const cat = {
+    ...loaded,
+    checks: loaded.checks.filter((c) => c.source !== 'traces' && c.source !== 'exemplar-traces'),
+  };
 
   it('every gate check passes, the measured findings pass, the statements warn', () => {
     const verdicts = evaluate(cat.checks, rec.observations, ledger, rec.context);

@@ -10,7 +10,7 @@ import { freePort } from '../util/ports.ts';
 import { waitFor } from '../util/wait.ts';
 import { verify, type VerifyReport } from './engine.ts';
 import { drive } from './testing/drive.ts';
-import { explain, filesOnlyArch4, outcomes, setFault, verdictOf } from './testing/report-helpers.ts';
+import { explain, filesOnlyArch4, GET_500S, outcomes, setFault, verdictOf } from './testing/report-helpers.ts';
 
 /**
  * Against the real embedded stack and reference system: healthy traffic passes, a faulted
@@ -104,16 +104,8 @@ describe('verification against the embedded stack', () => {
   }, 120_000);
 
   it('HTTP 500s fail the availability checks; the honest telemetry still matches the client', async () => {
-    await fault({
-      kind: 'http_error',
-      service: 'backend-api',
-      ttl_seconds: 60,
-      // Every GET (most of the driven traffic): the 5xx share lands far above KM-5's 5 %
-      // whatever the mix, so the test does not hinge on chance.
-      rate: 0.3,
-      status_code: 500,
-      match: { method: 'GET' },
-    });
+    // Every GET (most of the driven traffic): the 5xx share lands far above KM-5's 5 %.
+    await fault(GET_500S);
     try {
       const o = outcomes(
         await trafficAndVerify([

@@ -1,6 +1,8 @@
 import type { CheckKind } from './kind.ts';
 import { alertmanager } from './alertmanager.ts';
+import { alertTraceLink } from './alert-trace-link.ts';
 import { client } from './client.ts';
+import { exemplarTraces } from './exemplar-traces.ts';
 import { ledgerVsPrometheus } from './ledger-vs-prometheus.ts';
 import { logs } from './logs.ts';
 import { prometheusBuckets } from './prometheus-buckets.ts';
@@ -32,12 +34,14 @@ export const KINDS = kindTable({
   'prometheus-targets': prometheusTargets,
   'prometheus-exemplars': prometheusExemplars,
   'prometheus-buckets': prometheusBuckets,
+  'exemplar-traces': exemplarTraces,
   alertmanager,
   logs,
   'ledger-vs-prometheus': ledgerVsPrometheus,
   client,
   statement,
   traces,
+  'alert-trace-link': alertTraceLink,
 });
 
 type CheckOf<K> = K extends CheckKind<infer C> ? C : never;

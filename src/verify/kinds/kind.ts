@@ -46,6 +46,13 @@ export interface CheckKind<C extends CheckBase> {
   /** Everything the check needs fetched, keyed by the names `evaluate` reads. Pure. */
   requests(check: C, ctx: EvalContext, ledger: Ledger | undefined, win: Window): Request[];
   /**
+   * Requests that depend on the first answers (e.g. the traces of the exemplar IDs Prometheus
+   * returned). Pure. `collect` calls it once, after the first pass, only when every first
+   * request was observed without a source error; the keys must differ from `requests`' keys.
+   * Keep it bounded (a sample): it is one more round against the backends.
+   */
+  followUp?(check: C, first: CheckObservations, ctx: EvalContext, ledger: Ledger | undefined, win: Window): Request[];
+  /**
    * The verdict from the observations. Pure. Called only once every request was observed
    * without a source error and the backends were configured; `queries` are the requests'
    * queries as sent (deduplicated, in request order).

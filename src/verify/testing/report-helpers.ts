@@ -17,6 +17,19 @@ export function verdictOf(r: VerifyReport, id: string): Verdict {
   return v;
 }
 
+/**
+ * HTTP 500 on 30 % of the Backend API's GETs for a minute: every GET is most of the driven
+ * traffic, so the 5xx share lands far above KM-5's 5 % whatever the mix.
+ */
+export const GET_500S = {
+  kind: 'http_error',
+  service: 'backend-api',
+  ttl_seconds: 60,
+  rate: 0.3,
+  status_code: 500,
+  match: { method: 'GET' },
+};
+
 /** Sets a reference-system fault (docs/reference-system.md), or clears them all with undefined. */
 export async function setFault(
   urls: Pick<StackUrls, 'backendApi' | 'adminToken'>,
