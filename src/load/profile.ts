@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../util/errors.ts';
 import { parseDuration } from '../util/duration.ts';
 import { loadDataFile, type Problem } from '../util/schema-file.ts';
+import { SPEC_ALERTS } from '../rules/model.ts';
 
 /** The scenario functions scenarios/harness.ts exports, by their profile names. */
 export const SCENARIO_KINDS = ['api-steady', 'pipeline-executions', 'spike', 'soak'] as const;
@@ -35,6 +36,17 @@ export interface Profile {
   /** Seconds to wait after traffic before verification (scrape + span ingestion). */
   settle?: string;
   phases: ProfilePhase[];
+  /** The live alert check after verification (embedded default only; docs/alerts.md). */
+  alerts?: ProfileAlerts;
+}
+
+export interface ProfileAlerts {
+  /** The spec rules' `for` and windows are divided by this factor (1 = verbatim rules). */
+  compress: number;
+  /** Allowed past the physical floor before firing counts as late (default 5s). */
+  slack?: string;
+  /** The spec alerts to drive, in this order. */
+  alerts: string[];
 }
 
 const DURATION_PATTERN = '^(\\d+(\\.\\d+)?(ms|s|m|h))+$';
@@ -47,6 +59,21 @@ export const PROFILE_SCHEMA = {
     name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$' },
     description: { type: 'string' },
     settle: { type: 'string', pattern: DURATION_PATTERN },
+    alerts: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['compress', 'alerts'],
+      properties: {
+        compress: { type: 'integer', minimum: 1 },
+        slack: { type: 'string', pattern: DURATION_PATTERN },
+        alerts: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: { enum: SPEC_ALERTS.map((a) => a.alert) },
+        },
+      },
+    },
     caps: {
       type: 'object',
       additionalProperties: false,
@@ -132,7 +159,7 @@ export async function loadProfile(nameOrPath: string): Promise<Profile> {
   const file = looksLikePath ? resolve(nameOrPath) : join(profilesDir(), `${nameOrPath}.yaml`);
   if (!existsSync(file)) {
     throw new HarnessError('CONFIG_PROFILE_UNKNOWN', `no profile "${nameOrPath}" (looked for ${file})`, {
-      hint: 'bundled profiles: smoke, gate, nightly, gameday — or pass a path to a profile file',
+      hint: 'bundled profiles: smoke, gate, nightly, gameday, alerts — or pass a path to a profile file',
     });
   }
   return loadDataFile<Profile>(file, PROFILE_SCHEMA, 'profile', semanticChecks);
