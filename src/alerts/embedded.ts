@@ -41,6 +41,29 @@ export async function expectedModels(factor: number): Promise<AlertModel[]> {
   return modelsFromRules(factor === 1 ? spec : compressRules(spec, factor));
 }
 
+/**
+ * An already running stack may have loaded other rules (`up` is idempotent): say so instead
+ * of judging the wrong rules (a usage error: stop it or use another state dir).
+ */
+export async function assertLoadedRules(
+  prometheus: string,
+  models: AlertModel[],
+  factor: number,
+  stateDir: string,
+): Promise<void> {
+  const loaded = await loadedForSeconds(prometheus);
+  const wrong = SPEC_ALERTS.map((a) => a.alert).filter(
+    (n) => loaded[n] !== models.find((m) => m.alert === n)?.forSeconds,
+  );
+  if (wrong.length > 0) {
+    throw new HarnessError(
+      'CONFIG_STACK_RULES',
+      `the running stack's Prometheus has other rules for ${wrong.join(', ')} than the ${factor === 1 ? 'verbatim' : `×${factor} compressed`} spec rules`,
+      { where: stateDir, hint: 'stop it (`slo-harness stack down`) or use another --state-dir' },
+    );
+  }
+}
+
 export interface EmbeddedLiveOptions {
   stateDir?: string;
   factor: number;
@@ -66,22 +89,7 @@ export async function liveOnEmbedded(o: EmbeddedLiveOptions): Promise<Verdict[]>
   });
   try {
     const urls = liveUrls(up.state);
-    // An already running stack may have loaded other rules (`up` is idempotent): say so
-    // instead of judging the wrong rules.
-    const loaded = await loadedForSeconds(urls.prometheus);
-    const wrong = SPEC_ALERTS.map((a) => a.alert).filter(
-      (n) => loaded[n] !== models.find((m) => m.alert === n)?.forSeconds,
-    );
-    if (wrong.length > 0) {
-      throw new HarnessError(
-        'CONFIG_STACK_RULES',
-        `the running stack's Prometheus has other rules for ${wrong.join(', ')} than the ${o.factor === 1 ? 'verbatim' : `×${o.factor} compressed`} spec rules`,
-        {
-          where: up.state.stateDir,
-          hint: 'stop it (`slo-harness stack down`) or use another --state-dir',
-        },
-      );
-    }
+    await assertLoadedRules(urls.prometheus, models, o.factor, up.state.stateDir);
     return await runLiveAlerts({
       urls,
       models,

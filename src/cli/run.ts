@@ -41,7 +41,11 @@ export function registerRun(program: Command): void {
         'allowed), 1 a gate check failed, 3 inconclusive, 4 k6 or a component failed, 130 interrupted ' +
         '(Ctrl-C stops k6, keeps the ledger so far and tears down). See docs/run.md.',
     )
-    .option('-p, --profile <name|file>', 'load profile: smoke, gate, nightly, gameday, alerts, or a profile file', 'smoke')
+    .option(
+      '-p, --profile <name|file>',
+      'load profile: smoke, gate, nightly, gameday, alerts, or a profile file',
+      'smoke',
+    )
     .option('-c, --config <file>', 'target config (YAML/JSON; see docs/run.md); default ./slo-harness.yaml if present')
     .option('-t, --target <name>', 'target in the config ("embedded" forces the embedded default)')
     .option('--rate <n>', 'API iterations per second (api-steady, soak), within the profile caps')

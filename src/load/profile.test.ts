@@ -35,7 +35,9 @@ describe('profile: the alerts block', () => {
   });
 
   it('refuses an alert that is not in the spec, an unknown field and a missing factor, naming each', async () => {
-    const file = await withAlertsBlock('alerts:\n  slack: 5s\n  extra: 1\n  alerts: [APIAvailabilitySLOBreach, DiskFull]\n');
+    const file = await withAlertsBlock(
+      'alerts:\n  slack: 5s\n  extra: 1\n  alerts: [APIAvailabilitySLOBreach, DiskFull]\n',
+    );
     const err = await failure(file);
     const text = `${err.message}\n${err.details ?? ''}`;
     expect(text).toMatch(/\/alerts\/alerts\/1/);

@@ -22,6 +22,11 @@ export interface EvalContext {
    * still within Prometheus' lookback, is never read as this run's starting point.
    */
   baselineAt?: number;
+  /**
+   * The run loaded the spec rules time-compressed by this factor (the `alerts` profile): the
+   * loaded text differs from the spec by design, so al-4-rules-match-spec is skipped.
+   */
+  ruleCompression?: number;
 }
 
 /** How the deployment names things the spec leaves open (defaults: the reference system). */

@@ -1,6 +1,7 @@
 import { HarnessError, errorMessage } from '../util/errors.ts';
 import { STATUS_EXIT, worstStatus, type RunStatus } from './status.ts';
 import { runTasks, type Task, type TaskError } from './task-runner.ts';
+import { alertsTask } from './tasks/alerts.ts';
 import { preflightTask } from './tasks/preflight.ts';
 import { reportTask } from './tasks/report.ts';
 import { stackTask } from './tasks/stack.ts';
@@ -17,10 +18,11 @@ export type { RunHarnessOptions, RunResult, VerifyContext, VerifyOutcome, Verify
  * `slo-harness run` as a list of tasks. Each registers its teardown as it starts; teardowns
  * run in reverse order, always. stack: the embedded default's lease and stack; turn: the
  * allow-list, the run lock, the baseline scrape; traffic: k6 and the ledger; verify: settle
- * and judge (src/verify/engine.ts); report: files, events, the terminal summary.
+ * and judge (src/verify/engine.ts); alerts: the live alert check of a profile with an
+ * `alerts:` block (src/alerts/live.ts); report: files, events, the terminal summary.
  */
 export function runTaskList(): Array<Task<RunState>> {
-  return [preflightTask, stackTask(), turnTask(), trafficTask, verifyTask, reportTask];
+  return [preflightTask, stackTask(), turnTask(), trafficTask, verifyTask, alertsTask, reportTask];
 }
 
 /** How a run ended: its status and exit code (one precedence, src/run/status.ts), and why. */

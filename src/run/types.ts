@@ -8,6 +8,7 @@ import type { VerifyReport } from '../verify/engine.ts';
 import type { Verification } from '../report/reporter.ts';
 import type { EventLog } from './events.ts';
 import type { RunStatus } from './status.ts';
+import type { StackState } from '../stack/state.ts';
 
 /** What the verification stage gets: everything observed, nothing it must re-derive. */
 export interface VerifyContext {
@@ -21,6 +22,8 @@ export interface VerifyContext {
   signal: AbortSignal;
   /** The baseline scrape before traffic (unix s), when one was seen. */
   baselineAt?: number;
+  /** Prometheus loaded the spec rules time-compressed by this factor: their text cannot equal the spec's. */
+  ruleCompression?: number;
 }
 
 /** The verification stage's answer: the gate's exit code (0, 1 or 3) and the report to write. */
@@ -56,7 +59,12 @@ export interface RunHarnessOptions {
   /** Report formats by name (src/report/registry.ts); default all. */
   reporters?: string[];
   /** Stack options for the embedded default (tests pass ephemeral ports). */
-  stackOptions?: { portStrategy?: 'defaults' | 'ephemeral'; scrapeInterval?: string };
+  stackOptions?: {
+    portStrategy?: 'defaults' | 'ephemeral';
+    scrapeInterval?: string;
+    /** Rule files Prometheus loads instead of the spec's (tests: a deliberately broken copy). */
+    ruleFiles?: string[];
+  };
 }
 
 export interface RunResult {
@@ -90,6 +98,10 @@ export interface RunState {
   events?: EventLog;
   /** stack */
   stateDir?: string;
+  /** stack: the embedded stack the run uses (the live alert check drives its faults). */
+  stack?: StackState;
+  /** stack: the running Prometheus loaded the spec rules compressed by this factor. */
+  ruleCompression?: number;
   /** turn: when Prometheus scraped the API job before traffic (unix s): samples from then on belong to this run's processes. */
   baselineAt?: number;
   /** traffic */

@@ -259,6 +259,9 @@ async function upLocked(
     ports,
     adminToken: randomBytes(24).toString('hex'),
     components: {},
+    ...(opts.ruleCompression !== undefined && opts.ruleCompression > 1
+      ? { ruleCompression: opts.ruleCompression }
+      : {}),
   };
 
   // Configs are rendered from the repo's templates; rules are validated before anything starts.

@@ -26,6 +26,8 @@ export interface StackState {
   /** Token of the reference system's fault-injection admin API (never printed). */
   adminToken: string;
   components: Partial<Record<ComponentName, ProcessRecord>>;
+  /** Prometheus loads the spec rules time-compressed by this factor (absent: verbatim). */
+  ruleCompression?: number;
 }
 
 export const stateFile = (dir: string) => join(dir, 'state.json');

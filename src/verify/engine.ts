@@ -64,6 +64,8 @@ export interface VerifyOptions {
   deadlineMs?: number;
   /** The run's baseline scrape before traffic (unix s): see EvalContext.baselineAt. */
   baselineAt?: number;
+  /** The stack loaded the spec rules time-compressed by this factor: see EvalContext.ruleCompression. */
+  ruleCompression?: number;
 }
 
 /** The settle budget plus two minutes for the queries: what `--deadline` defaults to. */
@@ -202,6 +204,7 @@ async function judge(
   };
   if (settled) ctx.settle = { ok: settled.ok, reason: settled.reason, lastScrape: settled.lastScrape };
   if (opts.baselineAt !== undefined) ctx.baselineAt = opts.baselineAt;
+  if (opts.ruleCompression !== undefined && opts.ruleCompression > 1) ctx.ruleCompression = opts.ruleCompression;
   if (logSettle) ctx.logSettle = logSettle;
   // Verdicts on a window whose settle was cut short would judge half-arrived telemetry.
   if (opts.signal?.aborted)

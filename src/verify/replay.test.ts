@@ -90,4 +90,16 @@ describe('replaying a recorded healthy run', async () => {
     );
     expect(v?.outcome).toBe('fail');
   });
+
+  it('judged as a run on rules compressed ×20, al-4-rules-match-spec is skipped with the reason (never a pass, never a false fail)', () => {
+    const ctx = { ...rec.context, ruleCompression: 20 };
+    const v = evaluate(cat.checks, rec.observations, ledger, ctx).find((x) => x.checkId === 'al-4-rules-match-spec');
+    expect(v?.outcome).toBe('skipped');
+    expect(v?.reason).toMatch(/time-compressed ×20.*the promtool cases judge the spec file/);
+    // Without the compression the same observation passes: the mark alone makes the difference.
+    const plain = evaluate(cat.checks, rec.observations, ledger, rec.context).find(
+      (x) => x.checkId === 'al-4-rules-match-spec',
+    );
+    expect(plain?.outcome).toBe('pass');
+  });
 });

@@ -56,6 +56,15 @@ export const preflightTask: Task<RunState> = {
     const target = configFile
       ? resolveTarget(await loadTargetConfig(configFile), configFile, o.target, s.env)
       : undefined;
+    if (profile.alerts && target) {
+      throw new HarnessError(
+        'CONFIG_ALERTS_EMBEDDED_ONLY',
+        `profile ${profile.name} drives alerts with faults, which only the embedded default can inject (target ${target.name})`,
+        {
+          hint: 'run it without --config/--target (the embedded default); fault hooks for a configured deployment are not built',
+        },
+      );
+    }
     const plan = buildPlan(target ? applyTargetCaps(profile, target) : profile, o.overrides ?? {});
     reportersNamed(o.reporters);
     if (o.runId !== undefined) assertRunId(o.runId);

@@ -1,3 +1,4 @@
+import { assertLoadedRules, expectedModels } from '../../alerts/embedded.ts';
 import { embeddedTarget } from '../../config/target.ts';
 import { defaultStateDir } from '../../stack/config.ts';
 import { takeLease, type Lease } from '../../stack/lease.ts';
@@ -11,6 +12,8 @@ import type { RunState } from '../types.ts';
  * The embedded default (no target configured): take a lease on the stack, bring it up (or
  * join the one that runs) and make it the target. Teardown: give the lease back and stop the
  * stack unless another run still holds one. With a configured target there is nothing to do.
+ * A profile with an `alerts:` block gets the spec rules compressed by its factor and a 1 s
+ * scrape/evaluation (as `rules live`); a running stack with other rules is a usage error.
  */
 export function stackTask(): Task<RunState> {
   let lease: Lease | undefined;
@@ -26,8 +29,11 @@ export function stackTask(): Task<RunState> {
       // The lease comes first, so a run finishing meanwhile sees this one and leaves the stack up.
       s.stateDir = o.stateDir;
       lease = await takeLease(o.stateDir ?? defaultStateDir(s.env));
+      const compress = s.profile?.alerts?.compress;
       const up = await stackUp({
         ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+        ...(compress !== undefined ? { scrapeInterval: '1s' } : {}),
+        ...(compress !== undefined && compress > 1 ? { ruleCompression: compress } : {}),
         ...(o.stackOptions ?? {}),
         log: (l) => s.write(`  ${l}\n`),
         env: s.env,
@@ -37,6 +43,16 @@ export function stackTask(): Task<RunState> {
       });
       started = up.started;
       s.stateDir = up.state.stateDir;
+      s.stack = up.state;
+      if (up.state.ruleCompression !== undefined) s.ruleCompression = up.state.ruleCompression;
+      if (compress !== undefined) {
+        await assertLoadedRules(
+          stackUrls(up.state).prometheus,
+          await expectedModels(compress),
+          compress,
+          up.state.stateDir,
+        );
+      }
       // The embedded default, resolved like a config target (src/config/target.ts).
       s.target = embeddedTarget(up.state);
       const urls = stackUrls(up.state);

@@ -52,6 +52,7 @@ export function verifyStageFor(opts: {
       // Ctrl-C: the settle waits stop at once and verification ends (interrupted).
       signal: ctx.signal,
       ...(ctx.baselineAt !== undefined ? { baselineAt: ctx.baselineAt } : {}),
+      ...(ctx.ruleCompression !== undefined ? { ruleCompression: ctx.ruleCompression } : {}),
       log: (line) => opts.write(`verify: ${line}\n`),
     });
     if (report instanceof HarnessError) throw report;
@@ -83,6 +84,7 @@ export const verifyTask: Task<RunState> = {
       events: need(s.events, 'event log'),
       signal,
       ...(s.baselineAt !== undefined ? { baselineAt: s.baselineAt } : {}),
+      ...(s.ruleCompression !== undefined ? { ruleCompression: s.ruleCompression } : {}),
     });
     // A stage that returns nothing verified nothing: that is never a pass.
     s.status = statusOfExitCode(outcome?.exitCode ?? EXIT.inconclusive);
