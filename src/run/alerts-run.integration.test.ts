@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SPEC_RULE_FILE } from '../stack/config.ts';
+import { stackDown, stackUp } from '../stack/lifecycle.ts';
+import { HarnessError } from '../util/errors.ts';
 import { filesOnlyArch4 } from '../verify/testing/report-helpers.ts';
 import { runHarness } from './run.ts';
 import { verifyStageFor } from './tasks/verify.ts';
@@ -102,4 +104,29 @@ describe.concurrent('run --profile alerts (real stack, rules compressed ×20)', 
     expect(r.exitCode).toBe(1);
     console.log(`run --profile alerts (AL-3 broken): ${seconds.toFixed(0)} s`);
   }, 360_000);
+
+  it('refuses to join a running stack that loaded other (verbatim) rules, naming them, and leaves it running', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-alerts-verbatim-'));
+    const stateDir = join(dir, 'state');
+    await stackUp({ stateDir, portStrategy: 'ephemeral', scrapeInterval: '1s' });
+    try {
+      const err = await runHarness({
+        profile: 'alerts',
+        reportsDir: join(dir, 'reports'),
+        stateDir,
+        progress: 'off',
+        write: () => {},
+        verify: verifyStageFor({ write: () => {}, env: {} }),
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HarnessError);
+      expect((err as HarnessError).code).toBe('CONFIG_STACK_RULES');
+      expect((err as HarnessError).message).toMatch(
+        /other rules for APIAvailabilitySLOBreach, APILatencySLOBreach, PipelineErrorRateSLOBreach than the ×20 compressed spec rules/,
+      );
+      // Not the run's stack: still there for whoever started it.
+      expect(existsSync(join(stateDir, 'state.json'))).toBe(true);
+    } finally {
+      await stackDown({ stateDir });
+    }
+  }, 180_000);
 });

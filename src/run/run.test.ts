@@ -110,4 +110,20 @@ describe('run against a configured target', () => {
     expect(err).toBeInstanceOf(HarnessError);
     expect((err as HarnessError).code).toBe('CONFIG_CAP_EXCEEDED');
   });
+
+  it('refuses the alerts profile on a configured target before any traffic: fault hooks for real deployments are not built', async () => {
+    const before = fake.stats.requests;
+    const err = await runHarness({
+      profile: 'alerts',
+      configFile: config,
+      reportsDir: join(dir, 'r4'),
+      write: () => {},
+      env: { ...process.env, FAKE_USER: 'user', FAKE_PASS: 'user123' },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HarnessError);
+    expect((err as HarnessError).code).toBe('CONFIG_ALERTS_EMBEDDED_ONLY');
+    expect((err as HarnessError).message).toMatch(/profile alerts .*only the embedded default.*\(target fake\)/);
+    expect((err as HarnessError).hint).toMatch(/fault hooks for a configured deployment are not built/);
+    expect(fake.stats.requests).toBe(before);
+  });
 });
