@@ -16,6 +16,13 @@ describe('selectorsOf', () => {
   it('canonicalises matcher order and quoting, dedupes', () => {
     expect(selectorsOf(`a{y='1',x="2"} + a{x="2",y="1"} + {__name__="b"}`)).toEqual(['a{x="2",y="1"}', 'b']);
   });
+  it('keepLabels reduces each selector to its metric family on the target', () => {
+    expect(
+      selectorsOf('sum(rate(p{status=~"failed|error", job="b"}[5m])) / sum(rate(p{job="b"}[5m]))', {
+        keepLabels: ['job'],
+      }),
+    ).toEqual(['p{job="b"}']);
+  });
   it('a query that does not parse is a problem with its column, not an empty list', () => {
     const r = selectorsOf('sum(rate(x[5m])');
     expect(r).toMatchObject({ message: expect.stringMatching(/column \d+/) });

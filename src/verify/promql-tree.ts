@@ -37,15 +37,20 @@ const kids = (n: SyntaxNode): SyntaxNode[] => {
   return out;
 };
 
-/** Every distinct series selector the query reads (`metric{matchers}`), in order of appearance. */
-export function selectorsOf(query: string): string[] | PromqlProblem {
+/**
+ * Every distinct series selector the query reads (`metric{matchers}`), in order of appearance.
+ * With `keepLabels`, only matchers on those labels are kept: the metric *family* as the
+ * target exposes it (`pipeline_executions_total{status=~"failed"}` → `pipeline_executions_total`),
+ * which exists whether or not any event of the filtered kind happened.
+ */
+export function selectorsOf(query: string, opts: { keepLabels?: readonly string[] } = {}): string[] | PromqlProblem {
   const problem = errorAt(query);
   if (problem) return problem;
   const out = new Set<string>();
   parser.parse(query).iterate({
     enter: (n) => {
       if (n.name !== 'VectorSelector') return true;
-      out.add(canonSelector(query, n.node));
+      out.add(canonSelector(query, n.node, opts.keepLabels));
       return false;
     },
   });
@@ -59,7 +64,7 @@ function unquote(s: string): string {
 }
 
 /** `metric{a="x",b=~"y"}` with matchers sorted and quoting made uniform; `{__name__="m"}` → `m`. */
-function canonSelector(q: string, n: SyntaxNode): string {
+function canonSelector(q: string, n: SyntaxNode, keepLabels?: readonly string[]): string {
   let name = '';
   const matchers: string[] = [];
   for (const c of kids(n)) {
@@ -77,7 +82,8 @@ function canonSelector(q: string, n: SyntaxNode): string {
       if (labelText === '__name__' && opText === '=' && !name) name = valueText;
       else if (!label && value)
         name = valueText; // {"metric"} (quoted name, Prometheus 3)
-      else matchers.push(`${labelText}${opText}${JSON.stringify(valueText)}`);
+      else if (!keepLabels || keepLabels.includes(labelText))
+        matchers.push(`${labelText}${opText}${JSON.stringify(valueText)}`);
     }
   }
   matchers.sort();

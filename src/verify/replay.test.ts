@@ -25,6 +25,11 @@ describe('replaying a recorded healthy run', async () => {
   rec.context.target = withDefaults(rec.context.target);
   // ARCH-4 came later; with the services' files as the log source it is skipped.
   rec.observations['arch-4-run-in-log-store'] ??= { main: { kind: 'log-traces', store: 'files', from: [], found: [] } };
+  // AL-5's input guards came later: the recording's truth checks read the same three metric
+  // families (http_requests_total, http_request_duration_seconds_bucket and
+  // pipeline_executions_total, all with samples), so each guard counts them present.
+  const al5 = rec.observations['al-5-no-alert-while-healthy']!;
+  for (const i of [0, 1, 2]) al5[`input${i}`] ??= { kind: 'vector', samples: [{ labels: {}, value: 1, time: 0 }] };
   // The promtool rule tests came later: promtool's answer for the verbatim rules, as recorded.
   rec.context.backends.promtool ??= true;
   for (const [n, a] of ['APIAvailabilitySLOBreach', 'APILatencySLOBreach', 'PipelineErrorRateSLOBreach'].entries()) {
@@ -62,6 +67,14 @@ describe('replaying a recorded healthy run', async () => {
       if (v.outcome !== 'warn' || v.reason !== 'spec finding (not measurable)')
         expect(v.observed ?? v.reason).toBeDefined();
     }
+  });
+
+  it("AL-5 on a Prometheus without the rules' input series is inconclusive (the alerts could not have fired), never a pass", () => {
+    const obs = structuredClone(rec.observations);
+    obs['al-5-no-alert-while-healthy']!.input2 = { kind: 'vector', samples: [] };
+    const v = evaluate(cat.checks, obs, ledger, rec.context).find((x) => x.checkId === 'al-5-no-alert-while-healthy');
+    expect(v?.outcome).toBe('inconclusive');
+    expect(v?.summary).toMatch(/could not have fired: pipeline_executions_total: no samples/);
   });
 
   it('the same recording judged with an Alertmanager error is inconclusive, naming the cause', () => {

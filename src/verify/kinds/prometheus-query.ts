@@ -9,6 +9,28 @@ import { parametriseWindow, specQueries } from '../spec-queries.ts';
 import { fmt, isoRange, promLink, unexpected, verdict, violated } from '../verdict.ts';
 import { rangeOf } from '../window.ts';
 import { defineKind, type Window } from './kind.ts';
+import type { Request } from '../../model/request.ts';
+import { parse } from 'yaml';
+import { selectorsOf } from '../promql-tree.ts';
+
+/**
+ * The metric families the alert rules of a rule file read (the official PromQL parser), scoped
+ * to the target (`job`, `instance`) but not to the events they count: a family with samples
+ * lets a rule fire; a value filter matching nothing only means no such event happened.
+ */
+export function ruleInputs(rulesYaml: string): string[] {
+  const doc = parse(rulesYaml) as { groups?: Array<{ rules?: Array<{ expr?: unknown }> }> };
+  const out = new Set<string>();
+  for (const g of doc.groups ?? [])
+    for (const r of g.rules ?? []) {
+      if (typeof r.expr !== 'string') continue;
+      const sels = selectorsOf(r.expr, { keepLabels: ['job', 'instance'] });
+      if (!Array.isArray(sels)) throw new Error(sels.message);
+      for (const sel of sels) out.add(sel);
+    }
+  if (out.size === 0) throw new Error('no alert rule expression with a series selector');
+  return [...out];
+}
 
 /**
  * A PromQL expression judged against a target.
@@ -32,6 +54,14 @@ export interface PromQueryCheck extends CheckBase {
   comparator: Comparator;
   target: number;
   unit: string;
+  /**
+   * A rule file whose alerts this check watches (AL-5): the series the rules read must have
+   * samples in the window, else the alerts could not have fired and "none fired" proves
+   * nothing — inconclusive, naming the absent series.
+   */
+  inputsFromRules?: string;
+  /** Filled in by the loader: the series selectors the rules in `inputsFromRules` read. */
+  inputs?: string[];
 }
 
 const aggregation = {
@@ -71,6 +101,7 @@ export const prometheusQuery = defineKind<PromQueryCheck>({
       comparator,
       target: { type: 'number' },
       unit: { type: 'string' },
+      inputsFromRules: { type: 'string', minLength: 1 },
     },
     required: ['mode', 'comparator', 'target', 'unit'],
     // Exactly one of an inline query or a verbatim spec query.
@@ -94,25 +125,45 @@ export const prometheusQuery = defineKind<PromQueryCheck>({
     if (check.query.includes('$window') && !check.window) {
       problems.push(`${where}/window: the query uses $window but the check sets no window`);
     }
+    if (check.inputsFromRules) {
+      const file = resolve(dir, check.inputsFromRules);
+      try {
+        check.inputs = ruleInputs(await readFile(file, 'utf8'));
+      } catch (err) {
+        problems.push(
+          `${where}/inputsFromRules: cannot read the rules' inputs from ${check.inputsFromRules}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
     if (check.mode === 'range' && !check.aggregation) {
       problems.push(`${where}/aggregation: a range check needs an aggregation (min/avg/max/last/quantile)`);
     }
   },
   requests(check, ctx, _ledger, win) {
     const query = renderQuery(check, win, ctx);
-    return check.mode === 'range'
-      ? [
-          {
-            key: 'main',
-            backend: 'prometheus',
-            op: 'range',
-            query,
-            start: win.start,
-            end: win.end,
-            step: ctx.stepSeconds,
-          },
-        ]
-      : [{ key: 'main', backend: 'prometheus', op: 'instant', query, time: ctx.evalTime }];
+    // Whether each input series has samples in the window (count of series that do).
+    const inputs: Request[] = (check.inputs ?? []).map((sel, i) => ({
+      key: `input${i}`,
+      backend: 'prometheus',
+      op: 'instant',
+      query: `count(count_over_time(${sel}[${rangeOf(win, ctx)}]))`,
+      time: ctx.evalTime,
+    }));
+    const main: Request[] =
+      check.mode === 'range'
+        ? [
+            {
+              key: 'main',
+              backend: 'prometheus',
+              op: 'range',
+              query,
+              start: win.start,
+              end: win.end,
+              step: ctx.stepSeconds,
+            },
+          ]
+        : [{ key: 'main', backend: 'prometheus', op: 'instant', query, time: ctx.evalTime }];
+    return [...main, ...inputs];
   },
   evaluate(check, obs, ctx, _ledger, win, queries) {
     const query = queries[0] ?? check.query;
@@ -125,6 +176,17 @@ export const prometheusQuery = defineKind<PromQueryCheck>({
         check.mode === 'range' ? isoRange(win, ctx.stepSeconds) : isoRange({ start: win.start, end: ctx.evalTime }),
       links: promLink(ctx, query, check.mode === 'range' ? win : { start: win.start, end: ctx.evalTime }),
     };
+    const absent = (check.inputs ?? []).filter((_sel, i) => {
+      const g = obs[`input${i}`];
+      return g?.kind !== 'vector' || !g.samples.some((x) => x.value > 0);
+    });
+    if (absent.length)
+      return verdict(
+        check,
+        'inconclusive',
+        `the alert rules' input series have no samples in the window, so their alerts could not have fired: ${absent.map((a) => `${a}: no samples`).join('; ')}`,
+        { ...common, reason: 'rule inputs absent (nothing could have fired)', details: { absentInputs: absent } },
+      );
     let value: number | undefined;
     let how: string;
     if (check.mode === 'range') {
