@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_CHECKS_DIR } from '../verify/engine.ts';
+import { KINDS } from '../verify/kinds/index.ts';
 import { loadChecks } from '../verify/load.ts';
 import { REQUIREMENT_IDS } from '../model/requirements.ts';
 import { loadTarget } from '../config/telemetry-names.ts';
@@ -35,8 +36,19 @@ export function registerChecks(program: Command): void {
         );
       }
       console.log(`\n${cat.checks.length} checks in ${cat.files.length} files\n\nCoverage:`);
-      for (const r of coverage)
-        console.log(`  ${r.id.padEnd(10)} ${r.checks.length ? r.checks.join(', ') : '— not covered yet'}`);
+      // What each check's kind rests on: the system seen doing it, or configured as written.
+      const evidenceOf = (id: string) => {
+        const c = cat.checks.find((x) => x.id === id);
+        return (c && KINDS[c.source].evidence) ?? 'behaviour';
+      };
+      for (const r of coverage) {
+        const of = (e: string) => r.checks.filter((id) => evidenceOf(id) === e).join(', ');
+        const parts = [
+          of('behaviour') && `behaviour: ${of('behaviour')}`,
+          of('conformance') && `conformance: ${of('conformance')}`,
+        ];
+        console.log(`  ${r.id.padEnd(10)} ${r.checks.length ? parts.filter(Boolean).join('; ') : '— not covered yet'}`);
+      }
       const n = coverage.filter((r) => r.checks.length).length;
       console.log(`\n${n}/${coverage.length} requirement IDs covered`);
     });

@@ -5,6 +5,14 @@ export type Outcome = 'pass' | 'fail' | 'warn' | 'inconclusive' | 'skipped';
 /** `gate`: a violation fails the run. `warning`: a violation is reported as `warn`. */
 export type Severity = 'gate' | 'warning';
 
+/**
+ * What a verdict rests on. `conformance`: the deployment is configured or written as the
+ * spec says (rules text, flags, series and buckets exist, wiring present). `behaviour`: the
+ * system was seen doing what the spec says (SLIs measured, alerts fired, traces propagated,
+ * telemetry agreeing with the client). Coverage reports keep the two apart.
+ */
+export type Evidence = 'conformance' | 'behaviour';
+
 export interface Verdict {
   checkId: string;
   title: string;
@@ -25,4 +33,6 @@ export interface Verdict {
   links: string[];
   /** Side-by-side figures, mismatches, per-series detail. */
   details?: Record<string, unknown>;
+  /** Conformance or behaviour (see Evidence); set by the engine from the check's kind when the kind does not say. */
+  evidence?: Evidence;
 }

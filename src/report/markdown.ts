@@ -59,10 +59,24 @@ export function toMarkdown(input: MarkdownInput): string {
     }
     out.push('');
   }
-  out.push('### Coverage per requirement', '', '| requirement | result | checks |', '|---|---|---|');
+  out.push(
+    '### Coverage per requirement',
+    '',
+    '_behaviour_: the system was seen doing it; _conformance_: it is configured or written as the spec says.',
+    '',
+    '| requirement | result | shown | behaviour checks | conformance checks |',
+    '|---|---|---|---|---|',
+  );
   for (const row of coverageOf(input.verdicts)) {
+    const of = (e: string) =>
+      cell(
+        row.checks
+          .filter((c) => c.evidence === e)
+          .map((c) => c.checkId)
+          .join(', ') || '—',
+      );
     out.push(
-      `| ${row.id} | ${row.outcome ? ICON[row.outcome] : 'not covered yet'} | ${cell(row.checks.map((c) => c.checkId).join(', ') || '—')} |`,
+      `| ${row.id} | ${row.outcome ? ICON[row.outcome] : 'not covered yet'} | ${row.shown} | ${of('behaviour')} | ${of('conformance')} |`,
     );
   }
   out.push('', '<details><summary>All checks</summary>', '', '| check | outcome | summary |', '|---|---|---|');

@@ -79,11 +79,38 @@ describe('Markdown summary', () => {
   });
 
   it('shows coverage per requirement ID: the worst outcome wins, uncovered IDs are named', () => {
-    expect(md).toMatch(/\| SLI-1 \| ❌ fail \| sli-1-availability, truth-request-count \|/);
-    expect(md).toMatch(/\| TP-1 \| not covered yet \| — \|/);
+    expect(md).toMatch(/\| SLI-1 \| ❌ fail \| [a-z ]+ \| sli-1-availability, truth-request-count \| — \|/);
+    expect(md).toMatch(/\| TP-1 \| not covered yet \| not shown \| — \| — \|/);
     const rows = coverageOf(verdicts);
     expect(rows.find((r) => r.id === 'AL-5')?.outcome).toBe('inconclusive');
     expect(rows.find((r) => r.id === 'ARCH-1')?.outcome).toBeUndefined();
     expect(rows.find((r) => r.id === 'FINDING-2')?.outcome).toBe('warn');
+  });
+
+  it('keeps conformance apart from behaviour: rules written as specified is not an alert seen working', () => {
+    const v = (checkId: string, outcome: 'pass' | 'fail', evidence: 'conformance' | 'behaviour') => ({
+      checkId,
+      title: checkId,
+      requirements: ['AL-1'],
+      severity: 'gate' as const,
+      outcome,
+      summary: '',
+      queries: [],
+      links: [],
+      evidence,
+    });
+    const only = coverageOf([v('al-4-rules-match-spec', 'pass', 'conformance')]).find((r) => r.id === 'AL-1');
+    expect(only?.shown).toBe('conformance only');
+    const seen = coverageOf([
+      v('al-4-rules-match-spec', 'pass', 'conformance'),
+      v('al-1-fires-live', 'pass', 'behaviour'),
+    ]).find((r) => r.id === 'AL-1');
+    expect(seen?.shown).toBe('behaviour');
+    const md2 = toMarkdown({
+      runId: 'r',
+      outcome: 'pass',
+      verdicts: [v('al-4-rules-match-spec', 'pass', 'conformance')],
+    });
+    expect(md2).toMatch(/\| AL-1 \| ✅ pass \| conformance only \| — \| al-4-rules-match-spec \|/);
   });
 });

@@ -99,7 +99,8 @@ export function evaluateOne(
         reason: 'not collected',
       });
   }
-  return kind.evaluate(check, obs, ctx, ledger, win, queries);
+  const v = kind.evaluate(check, obs, ctx, ledger, win, queries);
+  return { ...v, evidence: v.evidence ?? kind.evidence ?? 'behaviour' };
 }
 
 /**

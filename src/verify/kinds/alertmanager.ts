@@ -68,6 +68,8 @@ export const alertmanager = defineKind<AlertPathCheck>({
       ok ? 'pass' : violated(check),
       ok ? `Prometheus → Alertmanager wired (${amDiscovery.active.join(', ')}); ${exercised}` : problems.join('; '),
       {
+        // Wiring alone, unless an alert was seen going through it.
+        evidence: firing.length > 0 ? 'behaviour' : 'conformance',
         links,
         queries: ['prometheus_notifications_errors_total'],
         observed: `alertmanagers=${amDiscovery.active.length}, notification errors=${errors}, firing=${firing.length}, in Alertmanager=${firing.length - lost.length}`,

@@ -3,7 +3,7 @@ import type { EvalContext, TelemetryNames } from '../../model/context.ts';
 import type { Ledger } from '../../model/ledger.ts';
 import type { Observation } from '../../model/observation.ts';
 import type { Request } from '../../model/request.ts';
-import type { Verdict } from '../../model/verdict.ts';
+import type { Evidence, Verdict } from '../../model/verdict.ts';
 
 /** A judged time range, unix seconds (aligned to the step). */
 export type Window = { start: number; end: number };
@@ -39,6 +39,8 @@ export interface CheckKind<C extends CheckBase> {
   /** The `source:` value in the YAML that selects this kind. */
   source: C['source'];
   schema: KindSchema;
+  /** What this kind's verdicts rest on (default behaviour); a verdict may say otherwise. */
+  evidence?: Evidence;
   /** Judged only against a run's ledger: without one the check is skipped, not judged. */
   needsLedger?: boolean;
   /** Resolves and validates what the schema cannot (spec files, placeholders); fills in `check`. */

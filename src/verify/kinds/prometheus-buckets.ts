@@ -14,6 +14,7 @@ export interface PromBucketCheck extends CheckBase {
 
 export const prometheusBuckets = defineKind<PromBucketCheck>({
   source: 'prometheus-buckets',
+  evidence: 'conformance',
   schema: { properties: { selector: { type: 'string' }, bound: { type: 'number' } }, required: ['selector', 'bound'] },
   load(check, { where, target, problems }) {
     check.selector = substituteMetrics(check.selector, target, problems, `${where}/selector`);

@@ -15,6 +15,7 @@ export interface PromFlagCheck extends CheckBase {
 
 export const prometheusFlags = defineKind<PromFlagCheck>({
   source: 'prometheus-flags',
+  evidence: 'conformance',
   schema: {
     properties: { flag: { type: 'string' }, comparator, target: { type: 'string' } },
     required: ['flag', 'comparator', 'target'],

@@ -46,6 +46,7 @@ export function parseRuleGroup(text: string, group: string): ExpectedRuleGroup |
 
 export const prometheusRules = defineKind<PromRulesCheck>({
   source: 'prometheus-rules',
+  evidence: 'conformance',
   schema: {
     properties: { rulesFile: { type: 'string' }, group: { type: 'string' } },
     required: ['rulesFile', 'group'],

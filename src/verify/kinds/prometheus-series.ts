@@ -14,6 +14,7 @@ export interface PromSeriesCheck extends CheckBase {
 
 export const prometheusSeries = defineKind<PromSeriesCheck>({
   source: 'prometheus-series',
+  evidence: 'conformance',
   schema: {
     properties: {
       selectors: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },

@@ -11,6 +11,7 @@ export interface PromTargetsCheck extends CheckBase {
 
 export const prometheusTargets = defineKind<PromTargetsCheck>({
   source: 'prometheus-targets',
+  evidence: 'conformance',
   schema: {
     properties: {
       jobs: { type: 'array', items: { type: 'string' }, minItems: 1 },

@@ -10,6 +10,7 @@ export interface StatementCheck extends CheckBase {
 
 export const statement = defineKind<StatementCheck>({
   source: 'statement',
+  evidence: 'conformance',
   schema: { properties: { finding: { type: 'string', minLength: 1 } }, required: ['finding'] },
   requests: () => [],
   evaluate: (check) => verdict(check, 'warn', check.finding, { reason: 'spec finding (not measurable)' }),
