@@ -215,6 +215,22 @@ targets:
     expect(t.jaeger).toEqual({ url: 'http://127.0.0.1:16686' });
   });
 
+  it('Jaeger takes the same auth as the other backends', async () => {
+    const p = await file(
+      'jaeger-auth.yaml',
+      AUTH.replace(
+        'jaeger: { url: http://127.0.0.1:16686 }',
+        'jaeger: { url: http://127.0.0.1:16686, auth: { bearerTokenEnv: J } }',
+      ),
+    );
+    const cfg = await loadTargetConfig(p);
+    expect(resolveTarget(cfg, p, undefined, { ...ENV, J: 'j' }).jaeger).toEqual({
+      url: 'http://127.0.0.1:16686',
+      auth: { bearerTokenEnv: 'J' },
+    });
+    expect(() => resolveTarget(cfg, p, undefined, ENV)).toThrow(/needs credentials from J, which is not set/);
+  });
+
   it('names every unset backend variable at once, for verify too (which needs no API credentials)', async () => {
     const p = await file('auth.yaml', AUTH);
     const cfg = await loadTargetConfig(p);

@@ -31,7 +31,7 @@ export interface TargetSpec {
   /** The scrape/evaluation intervals of that Prometheus (windows align to them; default 15s). */
   prometheus?: BackendSpec & { scrapeInterval?: string; evaluationInterval?: string };
   alertmanager?: BackendSpec;
-  jaeger?: { url: string };
+  jaeger?: BackendSpec;
   logs?: LogsSpec;
   /**
    * Names the spec leaves open (KM-6/KM-8 metrics, the API job, execution status labels),
@@ -60,12 +60,6 @@ export interface TargetConfig {
 const URL_FIELD = { type: 'string', pattern: '^https?://' } as const;
 const DURATION_FIELD = { type: 'string', pattern: '^([0-9]+(ms|s|m|h))+$' } as const;
 const ENV_NAME = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } as const;
-const URL_OBJ = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['url'],
-  properties: { url: URL_FIELD },
-} as const;
 /** url + auth (one of bearerTokenEnv / basic) + headersEnv + caFile. */
 const BACKEND_PROPS = {
   url: URL_FIELD,
@@ -123,7 +117,7 @@ export const TARGET_CONFIG_SCHEMA = {
             properties: { ...BACKEND_PROPS, scrapeInterval: DURATION_FIELD, evaluationInterval: DURATION_FIELD },
           },
           alertmanager: { type: 'object', additionalProperties: false, required: ['url'], properties: BACKEND_PROPS },
-          jaeger: URL_OBJ,
+          jaeger: { type: 'object', additionalProperties: false, required: ['url'], properties: BACKEND_PROPS },
           telemetry: telemetryNamesSchema,
           logs: {
             type: 'object',
@@ -256,7 +250,7 @@ function urlCredentialsProblem(path: string): Problem {
 export function backendAuthProblems(cfg: TargetConfig): Problem[] {
   const problems: Problem[] = [];
   for (const [name, t] of Object.entries(cfg.targets)) {
-    for (const b of ['prometheus', 'alertmanager'] as const) {
+    for (const b of ['prometheus', 'alertmanager', 'jaeger'] as const) {
       const a = t[b]?.auth as Record<string, unknown> | undefined;
       if (a && 'bearerTokenEnv' in a && 'basic' in a)
         problems.push({
@@ -341,8 +335,9 @@ export function resolveTarget(
   const logEnvs = t.logs?.kind === 'elasticsearch' ? [t.logs.apiKeyEnv, t.logs.usernameEnv, t.logs.passwordEnv] : [];
   const prometheus = t.prometheus ? endpointOf(t.prometheus) : undefined;
   const alertmanager = t.alertmanager ? endpointOf(t.alertmanager) : undefined;
+  const jaeger = t.jaeger ? endpointOf(t.jaeger) : undefined;
   // Backend credentials are read by `run` and `verify` alike: all missing ones named at once.
-  const backendEnvs = [prometheus, alertmanager].flatMap((e) => (e ? endpointEnvNames(e) : []));
+  const backendEnvs = [prometheus, alertmanager, jaeger].flatMap((e) => (e ? endpointEnvNames(e) : []));
   const missing = [
     ...new Set([...(needCredentials ? [t.api.usernameEnv, t.api.passwordEnv] : []), ...logEnvs, ...backendEnvs]),
   ].filter((v): v is string => v !== undefined && !env[v]);
@@ -366,7 +361,7 @@ export function resolveTarget(
     ...(t.prometheus?.scrapeInterval ? { scrapeInterval: t.prometheus.scrapeInterval } : {}),
     ...(t.prometheus?.evaluationInterval ? { evaluationInterval: t.prometheus.evaluationInterval } : {}),
     ...(alertmanager ? { alertmanager } : {}),
-    ...(t.jaeger ? { jaeger: { url: t.jaeger.url } } : {}),
+    ...(jaeger ? { jaeger } : {}),
     ...(t.logs ? { logs: t.logs } : {}),
     ...(t.caps ? { caps: t.caps } : {}),
     allowHosts: cfg.allowHosts ?? LOOPBACK_HOSTS,

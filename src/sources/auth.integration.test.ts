@@ -32,6 +32,7 @@ const RIGHT = {
   IFC_USER: 'user',
   IFC_PASS: 'user123',
   PROM_TOKEN: 'prom-token-right',
+  JAEGER_TOKEN: 'jaeger-token-right',
   TENANT: 'tenant-7f3a9c',
   AM_USER: 'am-user',
   AM_PASS: 'am-pass-right',
@@ -43,6 +44,7 @@ let state: StackState;
 let urls: StackUrls;
 let prom: AuthProxy;
 let am: AuthProxy;
+let jaeger: AuthProxy;
 let configFile: string;
 
 function cli(args: string[], env: Record<string, string>) {
@@ -89,6 +91,7 @@ describe('backends behind authentication (real Prometheus and Alertmanager behin
       bearer: RIGHT.PROM_TOKEN,
       headers: { 'X-Scope-OrgID': RIGHT.TENANT },
     });
+    jaeger = await startAuthProxy({ upstream: urls.jaegerQuery, bearer: RIGHT.JAEGER_TOKEN });
     am = await startAuthProxy({
       upstream: urls.alertmanager,
       basic: { username: RIGHT.AM_USER, password: RIGHT.AM_PASS },
@@ -109,7 +112,7 @@ describe('backends behind authentication (real Prometheus and Alertmanager behin
         '    alertmanager:',
         `      url: "${am.url}"`,
         '      auth: { basic: { usernameEnv: AM_USER, passwordEnv: AM_PASS } }',
-        `    jaeger: { url: "${urls.jaegerQuery}" }`,
+        `    jaeger: { url: "${jaeger.url}", auth: { bearerTokenEnv: JAEGER_TOKEN } }`,
         `    logs: { kind: file, paths: ${JSON.stringify(Object.values(urls.appLogs))} }`,
       ].join('\n') + '\n',
     );
@@ -127,6 +130,7 @@ describe('backends behind authentication (real Prometheus and Alertmanager behin
   afterAll(async () => {
     await prom?.close();
     await am?.close();
+    await jaeger?.close();
     if (dir) {
       await stackDown({ stateDir: join(dir, 'state') });
       await rm(dir, { recursive: true, force: true });
@@ -215,7 +219,10 @@ describe('backends behind authentication (real Prometheus and Alertmanager behin
     // No secret (token, password, tenant header) on the terminal or in any file of the run.
     const runDir = join(dir, 'reports', 'authed');
     const files = await Promise.all((await readdir(runDir)).map((f) => readFile(join(runDir, f), 'utf8')));
-    for (const secret of [RIGHT.PROM_TOKEN, RIGHT.AM_PASS, RIGHT.TENANT, RIGHT.IFC_PASS]) {
+    // The trace checks read Jaeger through its proxy too (they pass above): with the token.
+    expect(jaeger.decisions.filter((d) => d.allowed).length).toBeGreaterThan(0);
+    expect(jaeger.decisions.filter((d) => !d.allowed)).toEqual([]);
+    for (const secret of [RIGHT.PROM_TOKEN, RIGHT.AM_PASS, RIGHT.TENANT, RIGHT.IFC_PASS, RIGHT.JAEGER_TOKEN]) {
       expect(r.out).not.toContain(secret);
       for (const text of files) expect(text).not.toContain(secret);
     }
@@ -270,7 +277,7 @@ describe('backends behind authentication (real Prometheus and Alertmanager behin
     });
     const files = await Promise.all((await readdir(runDir)).map((f) => readFile(join(runDir, f), 'utf8')));
     expect(files.join('\n')).toMatch(/log-1-record-shape/);
-    for (const secret of [es.ES_PASS, RIGHT.PROM_TOKEN, RIGHT.AM_PASS, RIGHT.TENANT]) {
+    for (const secret of [es.ES_PASS, RIGHT.PROM_TOKEN, RIGHT.AM_PASS, RIGHT.TENANT, RIGHT.JAEGER_TOKEN]) {
       expect(r.out).not.toContain(secret);
       for (const text of files) expect(text).not.toContain(secret);
     }
